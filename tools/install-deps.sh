@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages wijkflow builds and tests with. Idempotent: installs only what is
+# missing, so a second run is a no-op. Pass --extra for tools used outside the default test run.
+set -euo pipefail
+
+pkgs=(
+  build-essential cmake ninja-build pkg-config ccache
+  libboost1.81-dev           # MSM, Beast/Asio (header-only parts)
+  librocksdb-dev             # event store
+  libprotobuf-dev protobuf-compiler
+  libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libssl-dev                 # SHA-256 (OpenSSL)
+  libcli11-dev               # command lines
+  curl                       # the README's demo scenario
+)
+if [[ "${1:-}" == "--extra" ]]; then
+  pkgs+=(rocksdb-tools clang libclang-rt-14-dev chromium wrk)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
