@@ -103,7 +103,7 @@ struct StoreOptions {
   const Clock* clock = nullptr;
   // Limits; an append beyond them is rejected with InvalidArgument and writes nothing.
   size_t max_stream_id_bytes = 200;
-  size_t max_event_bytes = 1 << 20;        // one serialized envelope
+  size_t max_event_bytes = 1 << 20;  // one serialized envelope
   size_t max_events_per_append = 10'000;
   // Upper bound of events the writer commits in one synced batch. Larger groups amortise the
   // fsync better but make the slowest caller wait longer.
@@ -164,9 +164,9 @@ class EventStore {
   virtual Status Get(Space space, const std::string& key, std::string* value) const = 0;
   virtual Status Write(const std::vector<SideWrite>& writes, bool sync) = 0;
   // Visits keys in [begin, end) in order (end empty: to the end) until `fn` returns false.
-  virtual Status Scan(Space space, const std::string& begin, const std::string& end,
-                      const std::function<bool(const std::string& key, const std::string& value)>&
-                          fn) const = 0;
+  virtual Status Scan(
+      Space space, const std::string& begin, const std::string& end,
+      const std::function<bool(const std::string& key, const std::string& value)>& fn) const = 0;
 
   // Recomputes every stream chain and the global chain. Reads the whole log.
   virtual VerifyReport Verify() const = 0;

@@ -39,9 +39,7 @@ class [[nodiscard]] Status {
     return Status(Code::kStorageError, std::move(msg));
   }
   static Status Corruption(std::string msg) { return Status(Code::kCorruption, std::move(msg)); }
-  static Status Unavailable(std::string msg) {
-    return Status(Code::kUnavailable, std::move(msg));
-  }
+  static Status Unavailable(std::string msg) { return Status(Code::kUnavailable, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsWrongExpectedVersion() const { return code_ == Code::kWrongExpectedVersion; }

@@ -1,0 +1,24 @@
+// Reads of the log and of one stream, with the four hashes of each envelope filled in.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "events/status.h"
+
+namespace wijkflow {
+
+class EventEnvelope;
+class Storage;
+
+// Replaces *out with the events of `stream_id` with version >= from_version, at most max_count.
+Status ReadStreamEvents(const Storage& storage, std::string_view stream_id, uint64_t from_version,
+                        size_t max_count, std::vector<EventEnvelope>* out);
+
+// Replaces *out with the events at positions >= from_position, at most max_count.
+Status ReadLogEvents(const Storage& storage, uint64_t from_position, size_t max_count,
+                     std::vector<EventEnvelope>* out);
+
+}  // namespace wijkflow

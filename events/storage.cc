@@ -1,0 +1,145 @@
+#include "events/storage.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+
+#include "events/keys.h"
+
+namespace wijkflow {
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  std::string msg(what);
+  msg += ": ";
+  msg += s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(std::move(msg));
+  if (s.IsCorruption()) return Status::Corruption(std::move(msg));
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(std::move(msg));
+  return Status::StorageError(std::move(msg));
+}
+
+namespace {
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache,
+                                           bool point_lookups) {
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  // Heads, the stream index, command ids and side spaces are probed by key, mostly for keys that
+  // exist, but a new stream or command id misses: a bloom filter keeps those misses off disk.
+  if (point_lookups) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions cf;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+}  // namespace
+
+Status Storage::Open(const StoreOptions& options, const std::string& dir,
+                     std::unique_ptr<Storage>* out) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 4;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  const auto point = FamilyOptions(cache, /*point_lookups=*/true);
+  const auto scan = FamilyOptions(cache, /*point_lookups=*/false);
+  // Order matches the k*Index enum; the spaces follow in Space order.
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, scan},
+      {keys::kLog, scan},
+      {keys::kStreams, point},
+      {keys::kHeads, point},
+      {keys::kCommands, point},
+      {keys::kTimers, point},
+      {keys::kSnapshots, point},
+      {keys::kProjections, point},
+      {keys::kMeta, point},
+  };
+  static_assert(static_cast<size_t>(Space::kMeta) == 3, "one column family per Space, in order");
+
+  std::unique_ptr<Storage> storage(new Storage);
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, dir, families, &storage->handles_, &storage->db_);
+  if (!s.ok()) return FromRocks(s, "open " + dir);
+  *out = std::move(storage);
+  return Status::OK();
+}
+
+Storage::~Storage() {
+  if (db_ == nullptr) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  db_->Close().PermitUncheckedError();  // nothing left to do about a failed close
+  delete db_;
+}
+
+Status Storage::GetRecord(uint64_t position, rocksdb::PinnableSlice* value) const {
+  return FromRocks(db_->Get(rocksdb::ReadOptions(), log(), keys::PositionKey(position), value),
+                   "read log");
+}
+
+Status Storage::GetStreamHash(uint64_t position, Digest* hash) const {
+  rocksdb::PinnableSlice value;
+  Status s = GetRecord(position, &value);
+  if (!s.ok()) return s;
+  RecordView view;
+  if (!SplitRecord(value.ToStringView(), &view)) {
+    return Status::Corruption("record at position " + std::to_string(position) + " is too short");
+  }
+  *hash = view.stream_hash;
+  return Status::OK();
+}
+
+Status Storage::GetIndex(std::string_view stream_id, uint64_t version, uint64_t* position) const {
+  rocksdb::PinnableSlice value;
+  Status s = FromRocks(
+      db_->Get(rocksdb::ReadOptions(), streams(), keys::StreamIndexKey(stream_id, version), &value),
+      "read stream index");
+  if (!s.ok()) return s;
+  if (value.size() != 8) return Status::Corruption("stream index value is not 8 bytes");
+  *position = keys::DecodeBE64(value.data());
+  return Status::OK();
+}
+
+Status Storage::GetHead(std::string_view stream_id, HeadValue* head) const {
+  rocksdb::PinnableSlice value;
+  Status s = FromRocks(db_->Get(rocksdb::ReadOptions(), heads(), stream_id, &value), "read head");
+  if (!s.ok()) return s;
+  if (!DecodeHead(value.ToStringView(), head)) {
+    return Status::Corruption("head of '" + std::string(stream_id) + "' is malformed");
+  }
+  return Status::OK();
+}
+
+Status Storage::GetReceipt(const std::string& command_id, AppendReceipt* receipt) const {
+  rocksdb::PinnableSlice value;
+  Status s = FromRocks(db_->Get(rocksdb::ReadOptions(), commands(), command_id, &value),
+                       "read command id");
+  if (s.ok() && !receipt->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    s = Status::Corruption("stored receipt of command '" + command_id + "' does not parse");
+  }
+  return s;
+}
+
+Status Storage::GetTail(uint64_t* position, Digest* global_hash) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log()));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    *position = 0;
+    *global_hash = kZeroDigest;
+    return FromRocks(it->status(), "seek to the end of the log");
+  }
+  RecordView view;
+  if (!keys::ParsePositionKey(it->key().ToStringView(), position) ||
+      !SplitRecord(it->value().ToStringView(), &view)) {
+    return Status::Corruption("the last record of the log is malformed");
+  }
+  *global_hash = view.global_hash;
+  return Status::OK();
+}
+
+}  // namespace wijkflow
