@@ -39,10 +39,11 @@ struct LoadedInstance {
 
 class DecideContext {
  public:
-  using Loader = std::function<const LoadedInstance*(std::string_view workflow, std::string_view id)>;
+  using Loader =
+      std::function<const LoadedInstance*(std::string_view workflow, std::string_view id)>;
 
-  DecideContext(std::string workflow, std::string instance_id, const Actor& actor,
-                Micros effective, Micros now, Loader loader)
+  DecideContext(std::string workflow, std::string instance_id, const Actor& actor, Micros effective,
+                Micros now, Loader loader)
       : workflow_(std::move(workflow)),
         instance_id_(std::move(instance_id)),
         actor_(actor),

@@ -172,7 +172,7 @@ CommandResult Engine::Impl::Execute(CommandRequest request, const TimerEntry* fi
 
 Outcome Engine::Impl::Authorise(const Workflow& wf, const CommandSpec& spec,
                                 const Instance& current, const Message& body, Micros effective,
-                                ReadSet* reads, CommandRequest* request) const {
+                                bool by_timer, ReadSet* reads, CommandRequest* request) const {
   const Principal& p = request->principal;
   Actor& actor = request->actor;
   if (actor.role().empty() && p.roles.size() == 1) actor.set_role(p.roles[0]);
@@ -181,6 +181,9 @@ Outcome Engine::Impl::Authorise(const Workflow& wf, const CommandSpec& spec,
   // Only the engine's own authorisation may name a mandate.
   actor.clear_mandate_ref();
   actor.clear_on_behalf_of();
+  if ((actor.role() == "system") != by_timer) {
+    return Outcome::Forbidden("the system role is reserved for the engine's timers");
+  }
   if (!Has(spec.roles, actor.role())) {
     return Outcome::Forbidden("role '" + actor.role() + "' may not issue " + spec.name);
   }
@@ -216,9 +219,9 @@ Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpe
     return a;
   }
   if (request.if_match && *request.if_match != cur->version) {
-    r.outcome = Outcome::PreconditionFailed("instance is at version " +
-                                            std::to_string(cur->version) + ", not " +
-                                            std::to_string(*request.if_match));
+    r.outcome =
+        Outcome::PreconditionFailed("instance is at version " + std::to_string(cur->version) +
+                                    ", not " + std::to_string(*request.if_match));
     return a;
   }
   const Micros now = clock_->Now();
@@ -232,11 +235,13 @@ Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpe
     r.outcome = Outcome::InvalidArgument("effectiveDate lies before the instance's last event");
     return a;
   }
-  r.outcome = Authorise(wf, spec, *cur->instance, *request.body, effective, &reads, &request);
+  r.outcome = Authorise(wf, spec, *cur->instance, *request.body, effective, fired != nullptr,
+                        &reads, &request);
   if (!r.outcome.ok()) return a;
 
-  DecideContext ctx(request.workflow, request.instance_id, request.actor, effective, now,
-                    [&](std::string_view w, std::string_view id) { return LoadInto(w, id, &reads); });
+  DecideContext ctx(
+      request.workflow, request.instance_id, request.actor, effective, now,
+      [&](std::string_view w, std::string_view id) { return LoadInto(w, id, &reads); });
   r.outcome = wf.Decide(ctx, *cur->instance, *request.body);
   if (!r.outcome.ok()) return a;
   if (ctx.events().empty()) {  // nothing to record: the command changes nothing
@@ -246,7 +251,8 @@ Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpe
   }
   for (const auto& e : ctx.events()) {
     if (LoadInto(e.workflow, e.instance_id, &reads) == nullptr) {
-      r.outcome = Outcome::Unavailable("cannot load " + Engine::StreamId(e.workflow, e.instance_id));
+      r.outcome =
+          Outcome::Unavailable("cannot load " + Engine::StreamId(e.workflow, e.instance_id));
       return a;
     }
   }
@@ -259,9 +265,9 @@ Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpe
     for (auto& env : sa.events) {
       *env.mutable_actor() = request.actor;
       env.set_correlation_id(request.correlation_id.empty() ? request.command_id
-                                                             : request.correlation_id);
+                                                            : request.correlation_id);
       env.set_causation_id(request.causation_id.empty() ? request.command_id
-                                                         : request.causation_id);
+                                                        : request.causation_id);
     }
   }
   r.outcome = TimerWrites(ctx, stream, fired, &append.side_writes);

@@ -30,17 +30,17 @@ struct Principal {
 };
 
 struct CommandRequest {
-  std::string workflow;     // e.g. "initiatives"
-  std::string instance_id;  // e.g. "ini-2024-0001"
-  std::string command;      // e.g. "Submit"
+  std::string workflow;           // e.g. "initiatives"
+  std::string instance_id;        // e.g. "ini-2024-0001"
+  std::string command;            // e.g. "Submit"
   std::unique_ptr<Message> body;  // the command message (see Engine::ParseCommand)
   Principal principal;
   // Who acts, in which role; must lie within the principal's grants. For a decision under
   // mandate the engine fills in mandate_ref and on_behalf_of.
   Actor actor;
-  std::string command_id;             // idempotency key; empty: the engine makes one
-  std::optional<Micros> effective;    // when the act counts; default: now
-  std::optional<uint64_t> if_match;   // the instance version the caller saw
+  std::string command_id;            // idempotency key; empty: the engine makes one
+  std::optional<Micros> effective;   // when the act counts; default: now
+  std::optional<uint64_t> if_match;  // the instance version the caller saw
   std::string correlation_id;
   std::string causation_id;
 };

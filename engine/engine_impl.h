@@ -43,7 +43,7 @@ class Engine::Impl {
   };
 
   Outcome Authorise(const Workflow& wf, const CommandSpec& spec, const Instance& current,
-                    const Message& body, Micros effective, ReadSet* reads,
+                    const Message& body, Micros effective, bool by_timer, ReadSet* reads,
                     CommandRequest* request) const;
   Attempt TryOnce(const Workflow& wf, const CommandSpec& spec, CommandRequest& request,
                   const TimerEntry* fired);

@@ -18,9 +18,8 @@ Micros ToMicros(const google::protobuf::Timestamp& ts) {
 }  // namespace
 
 std::unique_ptr<Message> DecodePayload(const EventEnvelope& envelope) {
-  const auto* desc =
-      google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
-          envelope.event_type());
+  const auto* desc = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+      envelope.event_type());
   if (desc == nullptr) return nullptr;
   const Message* prototype =
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(desc);
@@ -93,7 +92,8 @@ Outcome Engine::Impl::Replay(const Workflow& wf, const std::string& stream,
         into->definition_version = e.definition_version();
       }
       std::unique_ptr<Message> payload = DecodePayload(e);
-      if (!payload) return Outcome::Unavailable("cannot decode " + e.event_type() + " in " + stream);
+      if (!payload)
+        return Outcome::Unavailable("cannot decode " + e.event_type() + " in " + stream);
       Outcome o = inst->Apply(e, *payload);
       if (!o.ok()) {
         return Outcome::Unavailable("replay of " + stream + " stops at version " +
@@ -133,8 +133,8 @@ Outcome Engine::Impl::Get(const Workflow& wf, std::string_view id, std::optional
   return Outcome::Ok();
 }
 
-void Engine::Impl::SnapshotWrites(const std::map<std::string, Evolved>& after,
-                                  const ReadSet& reads, std::vector<SideWrite>* writes) const {
+void Engine::Impl::SnapshotWrites(const std::map<std::string, Evolved>& after, const ReadSet& reads,
+                                  std::vector<SideWrite>* writes) const {
   const uint64_t every = options_.snapshot_every;
   if (every == 0) return;
   for (const auto& [stream, ev] : after) {
@@ -198,8 +198,8 @@ size_t Engine::Impl::FireDueTimers() {
       req.principal = {"wijkflow-timers", {"system"}, {"*"}};
       req.actor.set_id("system");
       req.actor.set_role("system");
-      req.command_id = "timer:" + Engine::StreamId(t.workflow(), t.instance_id()) + ":" +
-                       t.name() + ":" + std::to_string(t.due_micros());
+      req.command_id = "timer:" + Engine::StreamId(t.workflow(), t.instance_id()) + ":" + t.name() +
+                       ":" + std::to_string(t.due_micros());
       CommandResult r = Execute(std::move(req), &t);
       if (r.outcome.kind() == Outcome::Kind::kUnavailable) return fired;  // storage: try later
       if (!r.outcome.ok() && !r.duplicate) {

@@ -157,8 +157,7 @@ class MachineInstance final : public Instance {
                                       std::to_string(env.schema_version()));
     }
     if (!b->fire(fsm_, payload)) {
-      return Outcome::InvalidTransition(std::string(StateName()),
-                                        payload.GetDescriptor()->name());
+      return Outcome::InvalidTransition(std::string(StateName()), payload.GetDescriptor()->name());
     }
     b->apply(data_, payload, env);
     return Outcome::Ok();

@@ -37,9 +37,9 @@ class ProjectionRunner {
   uint64_t Checkpoint(std::string_view name) const;
   // Reads of a model: one key, or keys in [begin, end) of it in order (end empty: to the end).
   Status Get(std::string_view name, const std::string& key, std::string* value) const;
-  Status Scan(std::string_view name, const std::string& begin, const std::string& end,
-              const std::function<bool(const std::string& key, const std::string& value)>& fn)
-      const;
+  Status Scan(
+      std::string_view name, const std::string& begin, const std::string& end,
+      const std::function<bool(const std::string& key, const std::string& value)>& fn) const;
 
  private:
   class Impl;

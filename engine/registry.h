@@ -13,7 +13,8 @@
 namespace wijkflow::engine {
 
 // Reads an instance's current state; nullptr if it has no events.
-using InstanceReader = std::function<const Instance*(std::string_view workflow, std::string_view id)>;
+using InstanceReader =
+    std::function<const Instance*(std::string_view workflow, std::string_view id)>;
 
 // Decides whether a district manager may take a decision in a district's name on a date.
 class MandateAuthority {

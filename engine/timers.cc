@@ -51,8 +51,8 @@ Status Set(const EventStore& store, const std::string& stream, const TimerEntry&
 
 Status RemoveFired(const EventStore& store, const std::string& stream, const TimerEntry& entry,
                    std::vector<SideWrite>* writes) {
-  writes->push_back({Space::kTimers, DueKey(entry.due_micros(), stream, entry.name()),
-                     std::nullopt});
+  writes->push_back(
+      {Space::kTimers, DueKey(entry.due_micros(), stream, entry.name()), std::nullopt});
   std::string ikey = InstanceKey(stream, entry.name());
   std::string due;
   Status s = store.Get(Space::kTimers, ikey, &due);
@@ -68,15 +68,16 @@ Status Due(const EventStore& store, int64_t now, size_t limit, std::vector<Timer
   std::string end = "d";
   keys::PutBE64(&end, static_cast<uint64_t>(now) + 1);
   Status parse_error;
-  Status s = store.Scan(Space::kTimers, "d", end, [&](const std::string& key, const std::string& v) {
-    TimerEntry e;
-    if (!e.ParseFromString(v)) {
-      parse_error = Status::Corruption("timer entry " + key.substr(9));
-      return false;
-    }
-    out->push_back(std::move(e));
-    return out->size() < limit;
-  });
+  Status s =
+      store.Scan(Space::kTimers, "d", end, [&](const std::string& key, const std::string& v) {
+        TimerEntry e;
+        if (!e.ParseFromString(v)) {
+          parse_error = Status::Corruption("timer entry " + key.substr(9));
+          return false;
+        }
+        out->push_back(std::move(e));
+        return out->size() < limit;
+      });
   if (!s.ok()) return s;
   return parse_error;
 }

@@ -45,8 +45,8 @@ class Instance {
 
 // Who may issue a command, and what it means for authorisation.
 struct CommandSpec {
-  std::string name;             // e.g. "Grant"; also the last path segment over HTTP
-  const Message* prototype;     // the command message type (owned by the workflow)
+  std::string name;                // e.g. "Grant"; also the last path segment over HTTP
+  const Message* prototype;        // the command message type (owned by the workflow)
   std::vector<std::string> roles;  // roles that may issue it ("system" for timer commands)
   // A decision on an application (grant, refusal...): a district manager needs a mandate in
   // force on the effective date, and acts in the council's name.

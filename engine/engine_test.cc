@@ -1,0 +1,340 @@
+// The command pipeline, end to end on a real store: the toggle workflow of testdata/.
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "engine/projection_runner.h"
+#include "engine/testdata/toggle_workflow.h"
+#include "testdata/toggle.pb.h"
+#include "tests/testing/temp_dir.h"
+
+namespace wijkflow::engine {
+namespace {
+
+namespace pb = ::wijkflow::testing;
+constexpr Micros kStart = 1'704'096'000'000'000;  // 2024-01-01T08:00:00Z
+constexpr Micros kMinute = 60'000'000;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() : clock_(kStart) {
+    wijkflow::testing::RegisterToggle(registry_);
+    Reopen();
+  }
+
+  void Reopen(EngineOptions options = {}) {
+    engine_.reset();
+    store_.reset();
+    StoreOptions so;
+    so.clock = &clock_;
+    EXPECT_TRUE(EventStore::Open(so, dir_.Sub("db"), &store_).ok());
+    engine_ = std::make_unique<Engine>(store_.get(), &registry_, &clock_, options);
+  }
+
+  static Principal Desk() { return {"intake-desk", {"intake"}, {"feijenoord"}}; }
+
+  CommandRequest Request(const std::string& id, const std::string& command,
+                         std::unique_ptr<Message> body, Principal who = Desk()) {
+    CommandRequest r;
+    r.workflow = "toggles";
+    r.instance_id = id;
+    r.command = command;
+    r.body = std::move(body);
+    r.principal = std::move(who);
+    return r;
+  }
+  CommandResult Open(const std::string& id, const std::string& tally = "",
+                     const std::string& command_id = "") {
+    auto body = std::make_unique<pb::Open>();
+    body->set_district("feijenoord");
+    body->set_tally_id(tally);
+    CommandRequest r = Request(id, "Open", std::move(body));
+    r.command_id = command_id;
+    return engine_->Execute(std::move(r));
+  }
+  CommandResult Close(const std::string& id, const std::string& reason = "done") {
+    auto body = std::make_unique<pb::Close>();
+    body->set_reason(reason);
+    return engine_->Execute(Request(id, "Close", std::move(body)));
+  }
+  std::string State(const std::string& id) {
+    InstanceView v;
+    if (!engine_->Get("toggles", id, std::nullopt, &v).ok()) return "<none>";
+    return std::string(v.instance->StateName());
+  }
+  std::vector<EventEnvelope> History(const std::string& id) {
+    std::vector<EventEnvelope> out;
+    EXPECT_TRUE(store_->ReadStream(Engine::StreamId("toggles", id), 1, 1000, &out).ok());
+    return out;
+  }
+
+  // Runs `fn` and checks that it appended nothing and returned `kind`.
+  void ExpectRejected(Outcome::Kind kind, const std::function<CommandResult()>& fn) {
+    const uint64_t before = store_->LastPosition();
+    CommandResult r = fn();
+    EXPECT_EQ(r.outcome.kind(), kind) << r.outcome.ToString();
+    EXPECT_EQ(store_->LastPosition(), before) << "a rejected command appended";
+  }
+
+  wijkflow::testing::TempDir dir_;
+  SimulatedClock clock_;
+  WorkflowRegistry registry_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, CommandAppendsEventsWithTheirEnvelope) {
+  CommandResult r = Open("t1");
+  ASSERT_TRUE(r.outcome.ok()) << r.outcome.ToString();
+  EXPECT_EQ(r.version, 1u);
+  EXPECT_EQ(r.state, "open");
+  auto h = History("t1");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].event_type(), "wijkflow.testing.Opened");
+  EXPECT_EQ(h[0].workflow(), "toggles");
+  EXPECT_EQ(h[0].actor().system(), "intake-desk");
+  EXPECT_EQ(h[0].actor().role(), "intake");
+  EXPECT_EQ(h[0].effective_date().seconds(), kStart / 1'000'000);
+  EXPECT_FALSE(h[0].command_id().empty());
+  EXPECT_EQ(State("t1"), "open");
+}
+
+TEST_F(EngineTest, EveryRejectionWritesNothing) {
+  ASSERT_TRUE(Open("t1").outcome.ok());
+  ExpectRejected(Outcome::Kind::kInvalidTransition, [&] { return Open("t1"); });
+  ExpectRejected(Outcome::Kind::kRuleViolated, [&] { return Close("t1", "forbidden"); });
+  ExpectRejected(Outcome::Kind::kUnauthenticated, [&] {
+    return engine_->Execute(Request("t2", "Open", std::make_unique<pb::Open>(), Principal{}));
+  });
+  ExpectRejected(Outcome::Kind::kForbidden, [&] {  // a role the command does not allow
+    return engine_->Execute(Request("t2", "Open", std::make_unique<pb::Open>(),
+                                    {"council-tool", {"district-council"}, {"*"}}));
+  });
+  ExpectRejected(Outcome::Kind::kForbidden, [&] {  // a district the token does not grant
+    auto body = std::make_unique<pb::Open>();
+    body->set_district("delfshaven");
+    return engine_->Execute(Request("t2", "Open", std::move(body)));
+  });
+  ExpectRejected(Outcome::Kind::kForbidden, [&] {  // the system role is the timers' own
+    auto r =
+        Request("t1", "Close", std::make_unique<pb::Close>(), {"admin-tool", {"admin"}, {"*"}});
+    r.actor.set_role("system");
+    return engine_->Execute(std::move(r));
+  });
+  ExpectRejected(Outcome::Kind::kNotFound, [&] {
+    return engine_->Execute(Request("t1", "Explode", std::make_unique<pb::Close>()));
+  });
+  ExpectRejected(Outcome::Kind::kInvalidArgument, [&] {  // wrong body type
+    return engine_->Execute(Request("t1", "Close", std::make_unique<pb::Open>()));
+  });
+  ExpectRejected(Outcome::Kind::kInvalidArgument, [&] {
+    return engine_->Execute(Request("bad id!", "Close", std::make_unique<pb::Close>()));
+  });
+  ExpectRejected(Outcome::Kind::kPreconditionFailed, [&] {
+    auto r = Request("t1", "Close", std::make_unique<pb::Close>());
+    r.if_match = 7;
+    return engine_->Execute(std::move(r));
+  });
+  ExpectRejected(Outcome::Kind::kInvalidArgument, [&] {
+    auto r = Request("t1", "Close", std::make_unique<pb::Close>());
+    r.effective = kStart + kMinute;  // in the future
+    return engine_->Execute(std::move(r));
+  });
+  ExpectRejected(Outcome::Kind::kInvalidArgument, [&] {
+    auto r = Request("t1", "Close", std::make_unique<pb::Close>());
+    r.effective = kStart - kMinute;  // before the instance's last event
+    return engine_->Execute(std::move(r));
+  });
+  EXPECT_EQ(State("t1"), "open");
+}
+
+TEST_F(EngineTest, IfMatchWithTheCurrentVersionSucceeds) {
+  ASSERT_TRUE(Open("t1").outcome.ok());
+  auto r = Request("t1", "Close", std::make_unique<pb::Close>());
+  r.if_match = 1;
+  CommandResult res = engine_->Execute(std::move(r));
+  ASSERT_TRUE(res.outcome.ok()) << res.outcome.ToString();
+  EXPECT_EQ(res.version, 2u);
+}
+
+TEST_F(EngineTest, SameCommandIdTwiceReturnsTheFirstResultAndAppendsOnce) {
+  CommandResult first = Open("t1", "", "key-1");
+  ASSERT_TRUE(first.outcome.ok());
+  const uint64_t after_first = store_->LastPosition();
+  CommandResult again = Open("t1", "", "key-1");  // would be an invalid transition if re-run
+  EXPECT_TRUE(again.outcome.ok()) << again.outcome.ToString();
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.receipt.first_position(), first.receipt.first_position());
+  EXPECT_EQ(again.version, 1u);
+  EXPECT_EQ(store_->LastPosition(), after_first);
+}
+
+TEST_F(EngineTest, DecisionByDistrictManagerNeedsAMandateAndIsStampedWithIt) {
+  ASSERT_TRUE(Open("t1").outcome.ok());
+  Principal manager{"manager-tool", {"district-manager"}, {"feijenoord"}};
+  auto decide = [&](const std::string& who, int64_t amount) {
+    auto body = std::make_unique<pb::Decide>();
+    body->set_amount_cents(amount);
+    auto r = Request("t1", "Decide", std::move(body), manager);
+    r.actor.set_id(who);
+    r.actor.set_mandate_ref("self-asserted");  // the caller cannot name its own mandate
+    return engine_->Execute(std::move(r));
+  };
+  ExpectRejected(Outcome::Kind::kForbidden, [&] { return decide("wm-other", 50); });
+  ExpectRejected(Outcome::Kind::kForbidden, [&] { return decide("wm-ok", 500); });
+  CommandResult ok = decide("wm-ok", 50);
+  ASSERT_TRUE(ok.outcome.ok()) << ok.outcome.ToString();
+  auto h = History("t1");
+  EXPECT_EQ(h.back().actor().mandate_ref(), "mandate-1");
+  EXPECT_EQ(h.back().actor().on_behalf_of(), "district-council:feijenoord");
+}
+
+TEST_F(EngineTest, TimerFiresOnceAsTheSystemAtItsDueTime) {
+  ASSERT_TRUE(Open("t1").outcome.ok());
+  EXPECT_EQ(engine_->FireDueTimers(), 0u);  // not due yet
+  clock_.AdvanceTo(kStart + 61 * kMinute);
+  EXPECT_EQ(engine_->FireDueTimers(), 1u);
+  EXPECT_EQ(State("t1"), "closed");
+  auto h = History("t1");
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].actor().role(), "system");
+  EXPECT_EQ(h[1].effective_date().seconds(), (kStart + 60 * kMinute) / 1'000'000);
+  EXPECT_EQ(engine_->FireDueTimers(), 0u);  // gone once fired
+  EXPECT_EQ(History("t1").size(), 2u);
+}
+
+TEST_F(EngineTest, TimerCancelledByTheDecisionDoesNotFire) {
+  ASSERT_TRUE(Open("t1").outcome.ok());
+  ASSERT_TRUE(Close("t1").outcome.ok());
+  clock_.AdvanceTo(kStart + 2 * 60 * kMinute);
+  EXPECT_EQ(engine_->FireDueTimers(), 0u);
+  EXPECT_EQ(History("t1").size(), 2u);
+}
+
+TEST_F(EngineTest, TimersSurviveARestart) {
+  ASSERT_TRUE(Open("t1").outcome.ok());
+  Reopen();
+  clock_.AdvanceTo(kStart + 61 * kMinute);
+  EXPECT_EQ(engine_->FireDueTimers(), 1u);
+  EXPECT_EQ(State("t1"), "closed");
+}
+
+TEST_F(EngineTest, SnapshotsAndReplayGiveTheSameState) {
+  Reopen({.cache_entries = 0, .snapshot_every = 2});
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(Open("t1").outcome.ok());
+    ASSERT_TRUE(Close("t1", "round " + std::to_string(i)).outcome.ok());
+  }
+  ASSERT_TRUE(Open("t1").outcome.ok());  // version 7: snapshot at 6, then one event
+  std::string snap;
+  ASSERT_TRUE(store_->Get(Space::kSnapshots, "toggles/t1", &snap).ok());
+  InstanceView from_snapshot;
+  ASSERT_TRUE(engine_->Get("toggles", "t1", std::nullopt, &from_snapshot).ok());
+  InstanceView replayed;  // as-of reads never use snapshots
+  ASSERT_TRUE(engine_->Get("toggles", "t1", clock_.Now(), &replayed).ok());
+  EXPECT_EQ(from_snapshot.version, 7u);
+  EXPECT_EQ(replayed.version, 7u);
+  EXPECT_EQ(from_snapshot.instance->StateName(), "open");
+  EXPECT_EQ(from_snapshot.instance->Data().SerializeAsString(),
+            replayed.instance->Data().SerializeAsString());
+  const auto& d = static_cast<const pb::ToggleData&>(from_snapshot.instance->Data());
+  EXPECT_EQ(d.opens(), 4);
+  EXPECT_EQ(d.last_reason(), "round 2");
+}
+
+TEST_F(EngineTest, AsOfShowsTheStateAtThatMoment) {
+  ASSERT_TRUE(Open("t1").outcome.ok());
+  clock_.AdvanceTo(kStart + 10 * kMinute);
+  ASSERT_TRUE(Close("t1").outcome.ok());
+  InstanceView then;
+  ASSERT_TRUE(engine_->Get("toggles", "t1", kStart + 5 * kMinute, &then).ok());
+  EXPECT_EQ(then.instance->StateName(), "open");
+  EXPECT_EQ(then.version, 1u);
+  EXPECT_EQ(engine_->Get("toggles", "t1", kStart - kMinute, &then).kind(),
+            Outcome::Kind::kNotFound);
+}
+
+TEST_F(EngineTest, ConcurrentCommandsOnOneInstanceAlternateLegally) {
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        CommandResult r = (i + t) % 2 ? Close("t1") : Open("t1");
+        if (r.outcome.ok()) {
+          ++ok;
+        } else {
+          EXPECT_EQ(r.outcome.kind(), Outcome::Kind::kInvalidTransition);
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto h = History("t1");
+  EXPECT_EQ(static_cast<int>(h.size()), ok.load());
+  for (size_t i = 0; i < h.size(); ++i) {  // open, close, open, ... never twice the same
+    EXPECT_EQ(h[i].event_type(), i % 2 ? "wijkflow.testing.Closed" : "wijkflow.testing.Opened");
+  }
+}
+
+TEST_F(EngineTest, CrossStreamAppendsAreAtomicAndRetriedOnConflict) {
+  // 8 threads open distinct toggles, each counted on one shared tally: every opening lands on
+  // the tally exactly once, though the tally's version conflicts all the time.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        CommandResult r = Open("t" + std::to_string(t) + "-" + std::to_string(i), "tally");
+        EXPECT_TRUE(r.outcome.ok()) << r.outcome.ToString();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  InstanceView tally;
+  ASSERT_TRUE(engine_->Get("toggles", "tally", std::nullopt, &tally).ok());
+  EXPECT_EQ(tally.version, 80u);
+  EXPECT_EQ(static_cast<const pb::ToggleData&>(tally.instance->Data()).count(), 80);
+  EXPECT_EQ(store_->LastPosition(), 160u);
+  EXPECT_TRUE(store_->Verify().ok);
+}
+
+TEST_F(EngineTest, ProjectionRebuildEqualsTheLiveModel) {
+  ProjectionRunner runner(store_.get(), &registry_);
+  runner.Start();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(Open("t" + std::to_string(i), "tally").outcome.ok());
+    if (i % 3 == 0) {
+      ASSERT_TRUE(Close("t" + std::to_string(i)).outcome.ok());
+    }
+  }
+  ASSERT_TRUE(runner.WaitFor(store_->LastPosition(), std::chrono::seconds(10)));
+  runner.Stop();
+  auto dump = [&] {
+    std::map<std::string, std::string> m;
+    EXPECT_TRUE(runner
+                    .Scan("event-count", "", "",
+                          [&](const std::string& k, const std::string& v) {
+                            m[k] = v;
+                            return true;
+                          })
+                    .ok());
+    return m;
+  };
+  auto live = dump();
+  EXPECT_EQ(live["wijkflow.testing.Opened"], "20");
+  EXPECT_EQ(live["wijkflow.testing.Counted"], "20");
+  EXPECT_EQ(live["wijkflow.testing.Closed"], "7");
+  EXPECT_EQ(runner.Checkpoint("event-count"), store_->LastPosition());
+  ASSERT_TRUE(runner.Rebuild("event-count").ok());
+  EXPECT_EQ(dump(), live);
+  // A second runner over the same store resumes from the checkpoint and counts nothing twice.
+  ProjectionRunner again(store_.get(), &registry_);
+  ASSERT_TRUE(again.CatchUp().ok());
+  EXPECT_EQ(dump(), live);
+}
+
+}  // namespace
+}  // namespace wijkflow::engine
