@@ -1,0 +1,80 @@
+// CommandTable: a workflow's commands in one place. Each command is declared once with its
+// roles, whether it is a decision, and its handler; the table yields the engine's CommandSpecs
+// and dispatches Decide to the handler of the command's message type.
+#pragma once
+
+#include <google/protobuf/message.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "engine/decide_context.h"
+#include "engine/workflow.h"
+
+namespace wijkflow::workflows {
+
+using engine::DecideContext;
+using engine::Message;
+using engine::Outcome;
+
+// What a handler sees of the instance: its state name and its folded data.
+template <class Data>
+struct View {
+  std::string_view state;
+  const Data& data;
+};
+
+template <class Data>
+class CommandTable {
+ public:
+  template <class Cmd>
+  using Handler = Outcome (*)(DecideContext&, const View<Data>&, const Cmd&);
+
+  struct Options {
+    bool is_decision = false;
+  };
+
+  // Declares command `Cmd`, named `name` (the HTTP path segment), for `roles`.
+  template <class Cmd>
+  CommandTable& On(std::string name, std::vector<std::string> roles, Handler<Cmd> handler,
+                   Options options = {}) {
+    specs_.push_back(
+        {std::move(name), &Cmd::default_instance(), std::move(roles), options.is_decision});
+    handlers_[Cmd::descriptor()] = [handler](DecideContext& ctx, const View<Data>& view,
+                                             const Message& command) {
+      return handler(ctx, view, static_cast<const Cmd&>(command));
+    };
+    return *this;
+  }
+
+  const std::vector<engine::CommandSpec>& specs() const { return specs_; }
+
+  Outcome Decide(DecideContext& ctx, const engine::Instance& current,
+                 const Message& command) const {
+    auto it = handlers_.find(command.GetDescriptor());
+    if (it == handlers_.end()) {
+      return Outcome::NotFound("no command " + command.GetDescriptor()->full_name() + " in " +
+                               ctx.workflow());
+    }
+    View<Data> view{current.StateName(), static_cast<const Data&>(current.Data())};
+    return it->second(ctx, view, command);
+  }
+
+ private:
+  using Erased = std::function<Outcome(DecideContext&, const View<Data>&, const Message&)>;
+  std::vector<engine::CommandSpec> specs_;
+  std::unordered_map<const google::protobuf::Descriptor*, Erased> handlers_;
+};
+
+// Emits `event` on the instance the command is for.
+template <class E>
+void Emit(DecideContext& ctx, E event) {
+  ctx.Emit(std::make_unique<E>(std::move(event)));
+}
+
+}  // namespace wijkflow::workflows

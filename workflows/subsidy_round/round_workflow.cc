@@ -1,0 +1,181 @@
+#include "workflows/subsidy_round/round_workflow.h"
+
+#include "wijkflow/subsidy_round.pb.h"
+#include "workflows/common/commands.h"
+#include "workflows/common/roles.h"
+#include "workflows/common/time.h"
+#include "workflows/subsidy_round/round_budget.h"
+#include "workflows/subsidy_round/round_machine.h"
+
+namespace wijkflow::workflows::subsidy_round {
+namespace {
+
+namespace pb = ::wijkflow::round;
+using RoundView = View<pb::RoundData>;
+
+// The terms the seed letter lets a council ask for and the executive set.
+Outcome CheckTerms(int64_t ceiling, int64_t max_per_request, const pb::Period& period) {
+  if (ceiling <= 0) return Outcome::RuleViolated("ceiling", "a round's ceiling must be above 0");
+  if (max_per_request != kMaxPerRequestLow && max_per_request != kMaxPerRequestHigh) {
+    return Outcome::RuleViolated("max-per-request", "the maximum per request is " +
+                                                        FormatEuros(kMaxPerRequestLow) + " or " +
+                                                        FormatEuros(kMaxPerRequestHigh));
+  }
+  if (!period.has_start() || !period.has_end() ||
+      ToMicros(period.end()) <= ToMicros(period.start())) {
+    return Outcome::RuleViolated("round-period", "a round's period must end after it starts");
+  }
+  return Outcome::Ok();
+}
+
+Outcome DecideRequest(DecideContext& ctx, const RoundView&, const pb::RequestRound& c) {
+  if (c.district().empty()) return Outcome::InvalidArgument("district is required");
+  Outcome o = CheckTerms(c.ceiling_cents(), c.max_per_request_cents(), c.period());
+  if (!o.ok()) return o;
+  pb::RoundRequested e;
+  e.set_district(c.district());
+  e.set_ceiling_cents(c.ceiling_cents());
+  e.set_max_per_request_cents(c.max_per_request_cents());
+  *e.mutable_period() = c.period();
+  e.set_motivation(c.motivation());
+  Emit(ctx, std::move(e));
+  return Outcome::Ok();
+}
+
+Outcome DecideSet(DecideContext& ctx, const RoundView& round, const pb::SetRound& c) {
+  if (c.district().empty()) return Outcome::InvalidArgument("district is required");
+  if (!round.data.district().empty() && round.data.district() != c.district()) {
+    return Outcome::InvalidArgument("the round was requested for '" + round.data.district() + "'");
+  }
+  Outcome o = CheckTerms(c.ceiling_cents(), c.max_per_request_cents(), c.period());
+  if (!o.ok()) return o;
+  pb::RoundSet e;
+  e.set_district(c.district());
+  e.set_ceiling_cents(c.ceiling_cents());
+  e.set_max_per_request_cents(c.max_per_request_cents());
+  *e.mutable_period() = c.period();
+  // One distribution rule exists: in order of receipt, until the budget is gone.
+  e.set_distribution(pb::DISTRIBUTION_FIRST_COME);
+  Emit(ctx, std::move(e));
+  return Outcome::Ok();
+}
+
+Outcome DecidePublish(DecideContext& ctx, const RoundView& round, const pb::PublishRound& c) {
+  if (c.publication_ref().empty()) return Outcome::InvalidArgument("publication_ref is required");
+  const pb::RoundData& d = round.data;
+  pb::RoundPublished e;
+  e.set_publication_ref(c.publication_ref());
+  e.set_ceiling_cents(d.ceiling_cents());
+  e.set_max_per_request_cents(d.max_per_request_cents());
+  e.set_distribution(d.distribution());
+  *e.mutable_period() = d.period();
+  Emit(ctx, std::move(e));
+  ctx.SetTimer(kOpeningTimer, std::max(ctx.effective(), ToMicros(d.period().start())),
+               std::make_unique<pb::OpenRound>());
+  return Outcome::Ok();
+}
+
+Outcome DecideOpen(DecideContext& ctx, const RoundView& round, const pb::OpenRound&) {
+  if (round.state == "new" || round.state == "requested" || round.state == "set") {
+    return Outcome::RuleViolated("published-before-open",
+                                 "the ceiling and distribution rule must be published before "
+                                 "the round opens (Awb 4:26, 4:27)");
+  }
+  const Micros start = ToMicros(round.data.period().start());
+  if (ctx.effective() < start) {
+    return Outcome::RuleViolated("round-period", "the round's period starts " + FormatTime(start));
+  }
+  Emit(ctx, pb::RoundOpened());
+  ctx.CancelTimer(kOpeningTimer);
+  ctx.SetTimer(kClosingTimer, ToMicros(round.data.period().end()),
+               std::make_unique<pb::CloseRound>());
+  return Outcome::Ok();
+}
+
+Outcome DecideClose(DecideContext& ctx, const RoundView& round, const pb::CloseRound&) {
+  if (ctx.actor().role() == roles::kSystem && round.state != "open") {
+    return Outcome::RuleViolated("timer-stale", "the round is " + std::string(round.state));
+  }
+  Emit(ctx, pb::RoundClosed());
+  ctx.CancelTimer(kClosingTimer);
+  return Outcome::Ok();
+}
+
+Outcome DecideCeiling(DecideContext& ctx, const RoundView& round, const pb::ChangeCeiling& c) {
+  if (c.ceiling_cents() <= 0) {
+    return Outcome::RuleViolated("ceiling", "a round's ceiling must be above 0");
+  }
+  if (round.state != "set" && c.publication_ref().empty()) {
+    return Outcome::RuleViolated("ceiling-publication",
+                                 "a published round's new ceiling must be published (Awb 4:27)");
+  }
+  pb::CeilingChanged e;
+  e.set_ceiling_cents(c.ceiling_cents());
+  e.set_previous_cents(round.data.ceiling_cents());
+  e.set_reason(c.reason());
+  e.set_publication_ref(c.publication_ref());
+  Emit(ctx, std::move(e));
+  return Outcome::Ok();
+}
+
+Outcome DecideFinish(DecideContext& ctx, const RoundView& round, const pb::FinishRound&) {
+  const int64_t outstanding = OutstandingCents(round.data);
+  if (outstanding > 0) {
+    return Outcome::RuleViolated("round-outstanding",
+                                 FormatEuros(outstanding) + " of grants is not settled yet");
+  }
+  Emit(ctx, pb::RoundFinished());
+  return Outcome::Ok();
+}
+
+const CommandTable<pb::RoundData>& Commands() {
+  static const auto* table = [] {
+    using roles::kExecutive;
+    auto* t = new CommandTable<pb::RoundData>();
+    t->On<pb::RequestRound>("RequestRound", {roles::kDistrictCouncil}, DecideRequest);
+    t->On<pb::SetRound>("SetRound", {kExecutive}, DecideSet);
+    t->On<pb::PublishRound>("PublishRound", {kExecutive}, DecidePublish);
+    t->On<pb::OpenRound>("OpenRound", {kExecutive, roles::kSystem}, DecideOpen);
+    t->On<pb::CloseRound>("CloseRound", {kExecutive, roles::kSystem}, DecideClose);
+    t->On<pb::ChangeCeiling>("ChangeCeiling", {kExecutive}, DecideCeiling);
+    t->On<pb::FinishRound>("FinishRound", {kExecutive}, DecideFinish);
+    return t;
+  }();
+  return *table;
+}
+
+class RoundWorkflow final : public engine::Workflow {
+ public:
+  RoundWorkflow() {
+    info_.name = kWorkflow;
+    info_.definition_version = 1;
+    DescribeRoundMachine(&info_);
+  }
+  const engine::WorkflowInfo& Info() const override { return info_; }
+  const std::vector<engine::CommandSpec>& Commands() const override {
+    return subsidy_round::Commands().specs();
+  }
+  std::unique_ptr<engine::Instance> NewInstance(uint32_t definition_version) const override {
+    return NewRoundInstance(definition_version);
+  }
+  engine::Scope ScopeOf(const engine::Instance& current, const Message& command) const override {
+    const auto& d = static_cast<const pb::RoundData&>(current.Data());
+    if (!d.district().empty()) return {d.district(), 0};
+    if (const auto* r = dynamic_cast<const pb::RequestRound*>(&command)) return {r->district(), 0};
+    if (const auto* s = dynamic_cast<const pb::SetRound*>(&command)) return {s->district(), 0};
+    return {};
+  }
+  Outcome Decide(DecideContext& ctx, const engine::Instance& current,
+                 const Message& command) const override {
+    return subsidy_round::Commands().Decide(ctx, current, command);
+  }
+
+ private:
+  engine::WorkflowInfo info_;
+};
+
+}  // namespace
+
+std::unique_ptr<engine::Workflow> NewRoundWorkflow() { return std::make_unique<RoundWorkflow>(); }
+
+}  // namespace wijkflow::workflows::subsidy_round
