@@ -31,6 +31,9 @@ class Projection {
   virtual std::string_view Name() const = 0;
   // Folds one event (with its decoded payload) into the model.
   virtual void Apply(const EventEnvelope& envelope, const Message& payload, ModelWriter& model) = 0;
+  // The message type the model's values are serialized as, so that readers (e.g. the HTTP
+  // adapter) can decode them; nullptr: the values are not protobuf messages (shown as text).
+  virtual const Message* ValueType() const { return nullptr; }
 };
 
 }  // namespace wijkflow::engine
