@@ -37,7 +37,12 @@ class CommandTable {
 
   struct Options {
     bool is_decision = false;
+    bool creates = false;  // may be issued to an instance that has no events yet
   };
+
+  // `initial_state`: the state of an instance without events. Only commands declared with
+  // `creates` are accepted there; any other is NotFound.
+  explicit CommandTable(std::string initial_state) : initial_state_(std::move(initial_state)) {}
 
   // Declares command `Cmd`, named `name` (the HTTP path segment), for `roles`.
   template <class Cmd>
@@ -45,10 +50,11 @@ class CommandTable {
                    Options options = {}) {
     specs_.push_back(
         {std::move(name), &Cmd::default_instance(), std::move(roles), options.is_decision});
-    handlers_[Cmd::descriptor()] = [handler](DecideContext& ctx, const View<Data>& view,
-                                             const Message& command) {
-      return handler(ctx, view, static_cast<const Cmd&>(command));
-    };
+    handlers_[Cmd::descriptor()] = {
+        options.creates,
+        [handler](DecideContext& ctx, const View<Data>& view, const Message& command) {
+          return handler(ctx, view, static_cast<const Cmd&>(command));
+        }};
     return *this;
   }
 
@@ -62,13 +68,20 @@ class CommandTable {
                                ctx.workflow());
     }
     View<Data> view{current.StateName(), static_cast<const Data&>(current.Data())};
-    return it->second(ctx, view, command);
+    if (view.state == initial_state_ && !it->second.creates) {
+      return Outcome::NotFound(ctx.workflow() + "/" + ctx.instance_id() + " does not exist");
+    }
+    return it->second.handle(ctx, view, command);
   }
 
  private:
-  using Erased = std::function<Outcome(DecideContext&, const View<Data>&, const Message&)>;
+  struct Entry {
+    bool creates;
+    std::function<Outcome(DecideContext&, const View<Data>&, const Message&)> handle;
+  };
+  std::string initial_state_;
   std::vector<engine::CommandSpec> specs_;
-  std::unordered_map<const google::protobuf::Descriptor*, Erased> handlers_;
+  std::unordered_map<const google::protobuf::Descriptor*, Entry> handlers_;
 };
 
 // Emits `event` on the instance the command is for.

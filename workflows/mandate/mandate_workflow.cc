@@ -61,8 +61,9 @@ Outcome DecideRevoke(DecideContext& ctx, const Register& reg, const pb::RevokeMa
 
 const CommandTable<pb::MandateRegister>& Commands() {
   static const auto* table = [] {
-    auto* t = new CommandTable<pb::MandateRegister>();
-    t->On<pb::GrantMandate>("GrantMandate", {roles::kDistrictCouncil}, DecideGrant);
+    auto* t = new CommandTable<pb::MandateRegister>("empty");
+    t->On<pb::GrantMandate>("GrantMandate", {roles::kDistrictCouncil}, DecideGrant,
+                            {.is_decision = false, .creates = true});
     t->On<pb::RevokeMandate>("RevokeMandate", {roles::kDistrictCouncil}, DecideRevoke);
     return t;
   }();

@@ -76,7 +76,7 @@ Outcome DecidePublish(DecideContext& ctx, const RoundView& round, const pb::Publ
 }
 
 Outcome DecideOpen(DecideContext& ctx, const RoundView& round, const pb::OpenRound&) {
-  if (round.state == "new" || round.state == "requested" || round.state == "set") {
+  if (round.state == "requested" || round.state == "set") {
     return Outcome::RuleViolated("published-before-open",
                                  "the ceiling and distribution rule must be published before "
                                  "the round opens (Awb 4:26, 4:27)");
@@ -131,9 +131,10 @@ Outcome DecideFinish(DecideContext& ctx, const RoundView& round, const pb::Finis
 const CommandTable<pb::RoundData>& Commands() {
   static const auto* table = [] {
     using roles::kExecutive;
-    auto* t = new CommandTable<pb::RoundData>();
-    t->On<pb::RequestRound>("RequestRound", {roles::kDistrictCouncil}, DecideRequest);
-    t->On<pb::SetRound>("SetRound", {kExecutive}, DecideSet);
+    const CommandTable<pb::RoundData>::Options creates{.is_decision = false, .creates = true};
+    auto* t = new CommandTable<pb::RoundData>("new");
+    t->On<pb::RequestRound>("RequestRound", {roles::kDistrictCouncil}, DecideRequest, creates);
+    t->On<pb::SetRound>("SetRound", {kExecutive}, DecideSet, creates);
     t->On<pb::PublishRound>("PublishRound", {kExecutive}, DecidePublish);
     t->On<pb::OpenRound>("OpenRound", {kExecutive, roles::kSystem}, DecideOpen);
     t->On<pb::CloseRound>("CloseRound", {kExecutive, roles::kSystem}, DecideClose);

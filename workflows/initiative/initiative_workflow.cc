@@ -1,0 +1,94 @@
+#include "workflows/initiative/initiative_workflow.h"
+
+#include "workflows/common/roles.h"
+#include "workflows/initiative/initiative_decide.h"
+#include "workflows/initiative/initiative_machine.h"
+
+namespace wijkflow::workflows::initiative {
+namespace {
+
+using Table = CommandTable<pb::InitiativeData>;
+
+void AddIntake(Table* t) {
+  using namespace roles;
+  t->On<pb::Submit>("Submit", {kApplicant, kIntake}, DecideSubmit, {.creates = true});
+  t->On<pb::RequestCompletion>("RequestCompletion", {kDistrictManager}, DecideRequestCompletion);
+  t->On<pb::CompleteRequest>("CompleteRequest", {kApplicant, kIntake}, DecideCompleteRequest);
+  t->On<pb::ExpireCompletionTerm>("ExpireCompletionTerm", {kSystem}, DecideExpireCompletionTerm);
+  t->On<pb::StartReview>("StartReview", {kDistrictManager}, DecideStartReview);
+  t->On<pb::OpenVote>("OpenVote", {kDistrictManager}, DecideOpenVote);
+  t->On<pb::CloseVote>("CloseVote", {kDistrictManager}, DecideCloseVote);
+  t->On<pb::ExtendDecisionDeadline>("ExtendDecisionDeadline",
+                                    {kDistrictManager, kDistrictCouncil, kExecutive},
+                                    DecideExtendDeadline);
+  t->On<pb::ExpireDecisionDeadline>("ExpireDecisionDeadline", {kSystem}, DecideExpireDeadline);
+  t->On<pb::Withdraw>("Withdraw", {kApplicant, kIntake}, DecideWithdraw);
+}
+
+void AddDecisions(Table* t) {
+  using namespace roles;
+  // Who may decide depends on the date (rules.h); the engine checks a district manager's
+  // mandate, the rules check the role.
+  const std::vector<std::string> deciders = {kDistrictCouncil, kDistrictManager, kExecutive};
+  const Table::Options decision{.is_decision = true, .creates = false};
+  t->On<pb::Grant>("Grant", deciders, DecideGrant, decision);
+  t->On<pb::Refuse>("Refuse", deciders, DecideRefuse, decision);
+  t->On<pb::LodgeObjection>("LodgeObjection", {kApplicant, kIntake}, DecideLodgeObjection);
+  t->On<pb::DecideObjection>("DecideObjection", deciders, DecideObjection, decision);
+  t->On<pb::CloseObjectionWindow>("CloseObjectionWindow", {kSystem}, DecideCloseObjectionWindow);
+  t->On<pb::Publish>("Publish", {kPublisher, kDistrictManager}, DecidePublish);
+  t->On<pb::StartActivity>("StartActivity", {kApplicant, kIntake, kDistrictManager},
+                           DecideStartActivity);
+  t->On<pb::SubmitAccounts>("SubmitAccounts", {kApplicant, kIntake}, DecideSubmitAccounts);
+  t->On<pb::Settle>("Settle", deciders, DecideSettle, decision);
+}
+
+const Table& Commands() {
+  static const Table* table = [] {
+    auto* t = new Table("draft");
+    AddIntake(t);
+    AddDecisions(t);
+    return t;
+  }();
+  return *table;
+}
+
+class InitiativeWorkflow final : public engine::Workflow {
+ public:
+  InitiativeWorkflow() {
+    info_.name = kWorkflow;
+    info_.definition_version = 1;
+    DescribeInitiativeMachine(&info_);
+  }
+  const engine::WorkflowInfo& Info() const override { return info_; }
+  const std::vector<engine::CommandSpec>& Commands() const override {
+    return initiative::Commands().specs();
+  }
+  std::unique_ptr<engine::Instance> NewInstance(uint32_t definition_version) const override {
+    return NewInitiativeInstance(definition_version);
+  }
+  // The district, and the requested amount: a mandate's scope is the size of the request.
+  engine::Scope ScopeOf(const engine::Instance& current, const Message& command) const override {
+    const auto& d = static_cast<const pb::InitiativeData&>(current.Data());
+    if (!d.district().empty()) return {d.district(), d.requested_cents()};
+    if (const auto* s = dynamic_cast<const pb::Submit*>(&command)) {
+      return {s->district(), s->requested_cents()};
+    }
+    return {};
+  }
+  Outcome Decide(DecideContext& ctx, const engine::Instance& current,
+                 const Message& command) const override {
+    return initiative::Commands().Decide(ctx, current, command);
+  }
+
+ private:
+  engine::WorkflowInfo info_;
+};
+
+}  // namespace
+
+std::unique_ptr<engine::Workflow> NewInitiativeWorkflow() {
+  return std::make_unique<InitiativeWorkflow>();
+}
+
+}  // namespace wijkflow::workflows::initiative
