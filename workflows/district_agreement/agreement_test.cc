@@ -53,7 +53,9 @@ class AgreementTest : public ::testing::Test {
     const uint64_t before = store_->LastPosition();
     Outcome o = Run(who, command, json, id);
     EXPECT_EQ(o.kind(), kind) << command << ": " << o.ToString();
-    if (!rule.empty()) EXPECT_EQ(o.rule(), rule) << o.ToString();
+    if (!rule.empty()) {
+      EXPECT_EQ(o.rule(), rule) << o.ToString();
+    }
     EXPECT_EQ(store_->LastPosition(), before) << command << " appended though rejected";
   }
   void AdvanceTo(Micros t) {
@@ -153,8 +155,7 @@ TEST_F(AgreementTest, ProgressProjectionShowsActionsBudgetsAndReviews) {
   engine::ProjectionRunner runner(store_.get(), &registry_);
   ASSERT_TRUE(runner.CatchUp().ok());
   std::string bytes;
-  ASSERT_TRUE(
-      runner.Get("agreement-progress", "progress/feijenoord/" + std::string(kId), &bytes).ok());
+  ASSERT_TRUE(runner.Get("agreement-progress", kId, &bytes).ok());
   pb::AgreementProgress p;
   ASSERT_TRUE(p.ParseFromString(bytes));
   EXPECT_EQ(p.state(), "active");

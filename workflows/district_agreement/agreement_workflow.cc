@@ -69,13 +69,15 @@ Outcome DecideEndorse(DecideContext& ctx, const AgreementView&, const pb::Endors
 
 // Activation starts the review rhythm and schedules the end of the period.
 void EmitActivation(DecideContext& ctx, const pb::AgreementData& d) {
-  Emit(ctx, pb::AgreementActivated());
+  const Micros review_due = AddMonths(ctx.effective(), kReviewIntervalMonths);
+  pb::AgreementActivated activated;
+  *activated.mutable_first_review_due() = ToTimestamp(review_due);
+  Emit(ctx, std::move(activated));
   pb::CloseAgreement close;
   close.set_reason("the agreement's period ended");
   ctx.SetTimer("period-end", DateMicros(d.last_year() + 1, 1, 1),
                std::make_unique<pb::CloseAgreement>(close));
-  ctx.SetTimer("review-overdue", AddMonths(ctx.effective(), kReviewIntervalMonths),
-               std::make_unique<pb::MarkReviewOverdue>());
+  ctx.SetTimer("review-overdue", review_due, std::make_unique<pb::MarkReviewOverdue>());
 }
 
 Outcome DecideAdopt(DecideContext& ctx, const AgreementView& v, const pb::AdoptAgreement& c) {
