@@ -7,9 +7,10 @@ class WorkflowRegistry;
 
 namespace wijkflow::workflows {
 
-// Registers "initiatives", "subsidy-rounds" and "mandates"; the projections "initiatives",
-// "round-budget", "decision-register" and "publication-feed"; and the mandate register as the
-// engine's MandateAuthority. Call once at start-up.
+// Registers "initiatives", "subsidy-rounds", "mandates" and "district-agreements"; the
+// projections "initiatives", "round-budget", "decision-register", "publication-feed" and
+// "agreement-progress"; and the mandate register as the engine's MandateAuthority. Call once at
+// start-up.
 void RegisterAll(engine::WorkflowRegistry& registry);
 
 }  // namespace wijkflow::workflows
