@@ -1,0 +1,13 @@
+// wijkflow: the command line for operators and auditors. One file per subcommand; each adds
+// itself to the app with an Add...Command below, and main.cc calls them all.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace wijkflow::cli {
+
+void AddDiagramsCommand(CLI::App& app);
+
+}  // namespace wijkflow::cli

@@ -1,0 +1,11 @@
+#include <CLI/CLI.hpp>
+
+#include "tools/cli/cli.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"wijkflow: replay, explain and verify decision histories"};
+  app.require_subcommand(1);
+  wijkflow::cli::AddDiagramsCommand(app);
+  CLI11_PARSE(app, argc, argv);
+  return 0;
+}
