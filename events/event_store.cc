@@ -33,7 +33,6 @@
 #include <rocksdb/write_batch.h>
 
 #include <mutex>
-#include <semaphore>
 #include <vector>
 
 #include "events/keys.h"
@@ -84,10 +83,10 @@ class EventStoreImpl final : public EventStore {
     size_t events = 0;
     outcome.status = ValidateAppend(options_, request, &events);
     if (!outcome.status.ok()) return outcome;
-    std::binary_semaphore ready(0);
+    Waiter ready;
     PendingAppend pending{std::move(request), events, nullptr, &ready, {}};
     if (!writer_.Submit(&pending)) return Closing();
-    ready.acquire();
+    ready.Wait();
     return std::move(pending.outcome);
   }
 

@@ -1,7 +1,7 @@
 #include "events/writer.h"
 
+#include <pthread.h>
 #include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
 
 #include "events/keys.h"
 #include "events/position_watch.h"
@@ -11,7 +11,48 @@ namespace wijkflow {
 
 namespace {
 constexpr size_t kNone = SIZE_MAX;
+
+Status Duplicate(const std::string& command_id) {
+  return Status::DuplicateCommand("command '" + command_id + "' was already appended");
+}
 }  // namespace
+
+void Waiter::Wait() {
+  Waiter* children[2];
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return done_; });
+    children[0] = children_[0];
+    children[1] = children_[1];
+  }
+  for (Waiter* child : children) {
+    if (child != nullptr) child->Signal();
+  }
+}
+
+void Waiter::SetChildren(Waiter* a, Waiter* b) {
+  std::lock_guard<std::mutex> lock(mu_);
+  children_[0] = a;
+  children_[1] = b;
+}
+
+// Notifies under the lock: once the waiter sees done_ it may destroy *this.
+void Waiter::Signal() {
+  std::lock_guard<std::mutex> lock(mu_);
+  done_ = true;
+  cv_.notify_one();
+}
+
+void AppendWriter::Group::Clear() {
+  requests.clear();
+  dup_of.clear();
+  heads.clear();
+  commands.clear();
+  batch.Clear();
+  batch_status = rocksdb::Status::OK();
+  events = 0;
+  now = 0;
+}
 
 AppendWriter::AppendWriter(const StoreOptions& options, const Storage* storage,
                            PositionWatch* positions, uint64_t last_position,
@@ -20,11 +61,21 @@ AppendWriter::AppendWriter(const StoreOptions& options, const Storage* storage,
       clock_(options.clock != nullptr ? options.clock : SystemClock::Default()),
       storage_(storage),
       positions_(positions),
-      last_position_(last_position),
-      last_global_hash_(last_global_hash),
-      batch_(std::make_unique<rocksdb::WriteBatch>()) {
+      open_(std::make_unique<Group>()),
+      spare_(std::make_unique<Group>()),
+      tip_position_(last_position),
+      tip_hash_(last_global_hash),
+      committed_position_(last_position),
+      committed_hash_(last_global_hash) {
   heads_.reserve(std::min<size_t>(options_.head_cache_entries, 1 << 16));
-  thread_ = std::thread([this] { Run(); });
+  writer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "wijkflow-writer");
+    RunWriter();
+  });
+  syncer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "wijkflow-sync");
+    RunSyncer();
+  });
 }
 
 AppendWriter::~AppendWriter() { Close(); }
@@ -32,104 +83,89 @@ AppendWriter::~AppendWriter() { Close(); }
 bool AppendWriter::Submit(PendingAppend* p) {
   bool wake;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(queue_mu_);
     if (closing_) return false;
     queue_.push_back(p);
-    wake = idle_;
+    wake = writer_idle_;
   }
   // A busy writer looks at the queue again before it sleeps: only an idle one needs a signal.
-  if (wake) cv_.notify_one();
+  if (wake) queue_cv_.notify_one();
   return true;
 }
 
 void AppendWriter::Close() {
   std::lock_guard<std::mutex> close_lock(close_mu_);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(queue_mu_);
     closing_ = true;
   }
-  cv_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  queue_cv_.notify_one();
+  if (writer_.joinable()) writer_.join();  // stages everything queued, then tells the syncer
+  if (syncer_.joinable()) syncer_.join();  // writes everything staged
 }
 
-void AppendWriter::Run() {
-  std::vector<PendingAppend*> group;
-  for (;;) {
-    TakeGroup(&group);
-    if (group.empty()) return;  // closing, and the queue is drained
-    CommitGroup(group);
-  }
-}
+// ---- Writer thread ------------------------------------------------------------------------------
 
-void AppendWriter::TakeGroup(std::vector<PendingAppend*>* group) {
-  group->clear();
-  std::unique_lock<std::mutex> lock(mu_);
-  idle_ = true;
-  cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
-  idle_ = false;
-  size_t events = 0;
-  while (!queue_.empty()) {
-    PendingAppend* p = queue_.front();
-    if (!group->empty() && events + p->event_count > options_.max_group_events) break;
-    events += p->event_count;
-    group->push_back(p);
-    queue_.pop_front();
-  }
-}
-
-void AppendWriter::CommitGroup(const std::vector<PendingAppend*>& group) {
-  const Micros now = clock_->Now();
-  batch_->Clear();
-  batch_status_ = rocksdb::Status::OK();
-  group_.last_position = last_position_;
-  group_.global_hash = last_global_hash_;
-  group_.heads.clear();
-  group_.commands.clear();
-  dup_of_.assign(group.size(), kNone);
-  for (size_t i = 0; i < group.size(); ++i) dup_of_[i] = Stage(i, group[i], now);
-
-  if (batch_->Count() > 0) {
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    rocksdb::Status s = batch_status_;
-    if (s.ok()) s = storage_->db()->Write(write_options, batch_.get());
-    if (!s.ok()) {
-      // Nothing of the group is on disk and the in-memory state is as before: fail them all, as
-      // a rejection decided against the group's overlay may not hold without it.
-      const Status failed = FromRocks(s, "write group");
-      for (PendingAppend* p : group) p->outcome = AppendOutcome{failed, AppendReceipt()};
-      for (PendingAppend* p : group) Complete(p);
-      return;
+void AppendWriter::RunWriter() {
+  std::vector<PendingAppend*> taken;
+  while (TakeQueued(&taken)) {
+    for (PendingAppend* p : taken) {
+      std::unique_lock<std::mutex> lock(state_mu_);
+      room_cv_.wait(lock, [&] {
+        return open_->requests.empty() ||
+               open_->events + p->event_count <= options_.max_group_events;
+      });
+      StageLocked(p);
+      const bool wake = syncer_idle_;
+      lock.unlock();
+      if (wake) syncer_cv_.notify_one();
     }
-    Publish();
   }
-  for (size_t i = 0; i < group.size(); ++i) {
-    if (dup_of_[i] == kNone) continue;
-    const PendingAppend* first = group[dup_of_[i]];
-    group[i]->outcome.status = Status::DuplicateCommand("command '" + group[i]->request.command_id +
-                                                        "' was already appended");
-    group[i]->outcome.receipt = first->outcome.receipt;
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    writer_done_ = true;
   }
-  for (PendingAppend* p : group) Complete(p);
+  syncer_cv_.notify_one();
 }
 
-size_t AppendWriter::Stage(size_t index, PendingAppend* p, Micros now) {
+bool AppendWriter::TakeQueued(std::vector<PendingAppend*>* out) {
+  out->clear();
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  writer_idle_ = true;
+  queue_cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
+  writer_idle_ = false;
+  if (queue_.empty()) return false;  // closing, and drained
+  out->assign(queue_.begin(), queue_.end());
+  queue_.clear();
+  return true;
+}
+
+void AppendWriter::StageLocked(PendingAppend* p) {
+  Group* g = open_.get();
+  if (g->requests.empty()) g->now = clock_->Now();  // one recorded-at per group
+  const size_t index = g->requests.size();
+  g->requests.push_back(p);
+  g->events += p->event_count;
+  g->dup_of.push_back(StageInto(g, index, p));
+}
+
+// Decides one request: rejects it (outcome set, nothing staged) or stages its writes. Returns
+// the index of an earlier request of the group with the same command id, or kNone.
+size_t AppendWriter::StageInto(Group* g, size_t index, PendingAppend* p) {
   AppendRequest& r = p->request;
   AppendOutcome& outcome = p->outcome;
-  if (!r.command_id.empty()) {
-    if (auto it = group_.commands.find(r.command_id); it != group_.commands.end()) {
-      return it->second;
-    }
-    if (!CheckCommand(r, &outcome).ok()) return kNone;
+  size_t in_group = kNone;
+  if (!r.command_id.empty() && FindCommandLocked(*g, r.command_id, &in_group, &outcome)) {
+    return in_group;
   }
-  outcome.status = CheckVersions(r, &checked_heads_);
+  outcome.status = CheckVersionsLocked(r);
   if (!outcome.status.ok()) return kNone;
 
-  // Accepted: nothing below can reject it, so the group's overlay may change from here on.
+  // Accepted: nothing below rejects it, so the staging state may change from here on.
   AppendReceipt& receipt = outcome.receipt;
   receipt.Clear();
-  receipt.set_first_position(group_.last_position + 1);
-  SetTimestamp(now, receipt.mutable_recorded_at());
+  receipt.set_first_position(tip_position_ + 1);
+  SetTimestamp(g->now, receipt.mutable_recorded_at());
   for (size_t k = 0; k < r.streams.size(); ++k) {
     StreamAppend& s = r.streams[k];
     if (s.events.empty()) continue;  // an expected-version check only
@@ -137,44 +173,57 @@ size_t AppendWriter::Stage(size_t index, PendingAppend* p, Micros now) {
     AppendReceipt::StreamRange* range = receipt.add_streams();
     range->set_stream_id(s.stream_id);
     range->set_first_version(head.version + 1);
-    WriteEvents(&s, &head, now, r.command_id);
+    WriteEvents(g, &s, &head, r.command_id);
     range->set_last_version(head.version);
-    group_.heads[s.stream_id] = head;
-    EncodeHead(head, &scratch_);
-    Put(storage_->heads(), s.stream_id, scratch_);
+    g->heads[s.stream_id] = head;
+    EncodeHead(head, &value_);
+    Put(g, storage_->heads(), s.stream_id, value_);
   }
-  receipt.set_last_position(group_.last_position);
+  receipt.set_last_position(tip_position_);
   if (!r.command_id.empty()) {
-    receipt.SerializeToString(&scratch_);
-    Put(storage_->commands(), r.command_id, scratch_);
-    group_.commands.emplace(r.command_id, index);
+    receipt.SerializeToString(&value_);
+    Put(g, storage_->commands(), r.command_id, value_);
+    g->commands.emplace(r.command_id, index);
   }
   for (const SideWrite& w : r.side_writes) {
-    if (w.value.has_value()) {
-      Put(storage_->space(w.space), w.key, *w.value);
-    } else {
-      NoteBatchStatus(batch_->Delete(storage_->space(w.space), w.key));
-    }
+    rocksdb::ColumnFamilyHandle* cf = storage_->space(w.space);
+    rocksdb::Status s =
+        w.value.has_value() ? g->batch.Put(cf, w.key, *w.value) : g->batch.Delete(cf, w.key);
+    if (g->batch_status.ok()) g->batch_status = s;
   }
   return kNone;
 }
 
-Status AppendWriter::CheckCommand(const AppendRequest& request, AppendOutcome* outcome) {
-  Status s = storage_->GetReceipt(request.command_id, &outcome->receipt);
-  if (s.IsNotFound()) return Status::OK();
-  if (s.ok()) {
-    s = Status::DuplicateCommand("command '" + request.command_id + "' was already appended");
+// Whether `command_id` was used before: by an earlier request of `g` (*in_group set), by the group
+// being written, or on disk (outcome set to DuplicateCommand with the first receipt, or to the
+// error that kept us from knowing).
+bool AppendWriter::FindCommandLocked(const Group& g, const std::string& command_id,
+                                     size_t* in_group, AppendOutcome* outcome) {
+  if (auto it = g.commands.find(command_id); it != g.commands.end()) {
+    *in_group = it->second;
+    return true;
   }
-  outcome->status = s;
-  return s;
+  if (in_flight_ != nullptr) {
+    if (auto it = in_flight_->commands.find(command_id); it != in_flight_->commands.end()) {
+      // If that group's write fails, so does this one: it is staged on top of it.
+      outcome->receipt = in_flight_->requests[it->second]->outcome.receipt;
+      outcome->status = Duplicate(command_id);
+      return true;
+    }
+  }
+  Status s = storage_->GetReceipt(command_id, &outcome->receipt);
+  if (s.IsNotFound()) return false;
+  outcome->status = s.ok() ? Duplicate(command_id) : s;
+  return true;
 }
 
-Status AppendWriter::CheckVersions(const AppendRequest& request, std::vector<HeadValue>* heads) {
-  heads->resize(request.streams.size());
+// Checks every stream's expected version; on OK, checked_heads_[k] is stream k's head.
+Status AppendWriter::CheckVersionsLocked(const AppendRequest& request) {
+  checked_heads_.resize(request.streams.size());
   for (size_t k = 0; k < request.streams.size(); ++k) {
     const StreamAppend& s = request.streams[k];
-    HeadValue& head = (*heads)[k];
-    Status st = LookupHead(s.stream_id, &head);
+    HeadValue& head = checked_heads_[k];
+    Status st = LookupHeadLocked(s.stream_id, &head);
     if (!st.ok()) return st;
     if (!s.expected.Matches(head.version)) {
       return Status::WrongExpectedVersion(s.stream_id, head.version,
@@ -184,10 +233,18 @@ Status AppendWriter::CheckVersions(const AppendRequest& request, std::vector<Hea
   return Status::OK();
 }
 
-Status AppendWriter::LookupHead(std::string_view stream_id, HeadValue* head) {
-  if (auto it = group_.heads.find(stream_id); it != group_.heads.end()) {
+// The head of `stream_id` as staged so far: the open group, the group being written, the cache of
+// committed heads, and last the disk.
+Status AppendWriter::LookupHeadLocked(std::string_view stream_id, HeadValue* head) {
+  if (auto it = open_->heads.find(stream_id); it != open_->heads.end()) {
     *head = it->second;
     return Status::OK();
+  }
+  if (in_flight_ != nullptr) {
+    if (auto it = in_flight_->heads.find(stream_id); it != in_flight_->heads.end()) {
+      *head = it->second;
+      return Status::OK();
+    }
   }
   if (auto it = heads_.find(stream_id); it != heads_.end()) {
     *head = it->second;
@@ -199,20 +256,20 @@ Status AppendWriter::LookupHead(std::string_view stream_id, HeadValue* head) {
   } else if (!s.ok()) {
     return s;
   }
-  // What is on disk is committed: it may enter the cache before this group commits.
+  // No group in flight touches this stream, so the disk holds its committed head.
   heads_.emplace(std::string(stream_id), *head);
   return Status::OK();
 }
 
-void AppendWriter::WriteEvents(StreamAppend* s, HeadValue* head, Micros now,
+void AppendWriter::WriteEvents(Group* g, StreamAppend* s, HeadValue* head,
                                const std::string& command_id) {
   for (EventEnvelope& e : s->events) {
-    const uint64_t position = ++group_.last_position;
+    const uint64_t position = ++tip_position_;
     const uint64_t version = ++head->version;
     e.set_position(position);
     e.set_stream_id(s->stream_id);
     e.set_stream_version(version);
-    SetTimestamp(now, e.mutable_recorded_at());
+    SetTimestamp(g->now, e.mutable_recorded_at());
     e.set_command_id(command_id);
     e.clear_prev_hash();
     e.clear_hash();
@@ -221,39 +278,98 @@ void AppendWriter::WriteEvents(StreamAppend* s, HeadValue* head, Micros now,
     e.SerializeToString(&body_);
 
     const Digest stream_hash = sha_.Chain(head->hash, body_);
-    group_.global_hash = sha_.Chain(group_.global_hash, body_);
+    tip_hash_ = sha_.Chain(tip_hash_, body_);
     body_.append(AsBytes(stream_hash));
-    body_.append(AsBytes(group_.global_hash));
-    scratch_.clear();
-    keys::PutBE64(&scratch_, position);
-    Put(storage_->log(), scratch_, body_);
+    body_.append(AsBytes(tip_hash_));
+    key_.clear();
+    keys::PutBE64(&key_, position);
+    Put(g, storage_->log(), key_, body_);
 
-    scratch_.clear();
-    keys::AppendStreamPrefix(&scratch_, s->stream_id);
-    keys::PutBE64(&scratch_, version);
-    body_.clear();
-    keys::PutBE64(&body_, position);
-    Put(storage_->streams(), scratch_, body_);
+    key_.clear();
+    keys::AppendStreamPrefix(&key_, s->stream_id);
+    keys::PutBE64(&key_, version);
+    value_.clear();
+    keys::PutBE64(&value_, position);
+    Put(g, storage_->streams(), key_, value_);
 
     head->position = position;
     head->hash = stream_hash;
   }
 }
 
-void AppendWriter::Put(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
+// Adding to a WriteBatch fails only for keys or values over 4 GiB, which the limits rule out; if
+// it ever happens the group fails as a whole, like a failed write.
+void AppendWriter::Put(Group* g, rocksdb::ColumnFamilyHandle* cf, std::string_view key,
                        std::string_view value) {
-  NoteBatchStatus(batch_->Put(cf, rocksdb::Slice(key.data(), key.size()),
-                              rocksdb::Slice(value.data(), value.size())));
+  rocksdb::Status s = g->batch.Put(cf, rocksdb::Slice(key.data(), key.size()),
+                                   rocksdb::Slice(value.data(), value.size()));
+  if (g->batch_status.ok()) g->batch_status = s;
 }
 
-// Adding to a WriteBatch fails only for keys or values over 4 GiB, which the limits rule out; if it
-// ever happens the group fails as a whole, like a failed write.
-void AppendWriter::NoteBatchStatus(const rocksdb::Status& s) {
-  if (batch_status_.ok() && !s.ok()) batch_status_ = s;
+// ---- Sync thread --------------------------------------------------------------------------------
+
+void AppendWriter::RunSyncer() {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  while (std::unique_ptr<Group> g = TakeOpenGroup()) {
+    rocksdb::Status s = g->batch_status;
+    const bool writes = g->batch.Count() > 0;
+    if (s.ok() && writes) s = storage_->db()->Write(write_options, &g->batch);
+    std::unique_ptr<Group> failed_on_top;
+    {
+      std::lock_guard<std::mutex> lock(state_mu_);
+      FinishLocked(g.get(), s.ok(), &failed_on_top);
+    }
+    if (s.ok()) {
+      if (writes) positions_->Publish(g->last_position);
+      for (size_t i = 0; i < g->requests.size(); ++i) {
+        if (g->dup_of[i] == kNone) continue;
+        PendingAppend* p = g->requests[i];
+        p->outcome.status = Duplicate(p->request.command_id);
+        p->outcome.receipt = g->requests[g->dup_of[i]]->outcome.receipt;
+      }
+    } else {
+      // Rejections in these groups were decided against state that never reached the disk.
+      const Status failed = FromRocks(s, "write group");
+      Fail(g.get(), failed);
+      if (failed_on_top) Fail(failed_on_top.get(), failed);
+      room_cv_.notify_one();
+    }
+    CompleteAll(g.get());
+    if (failed_on_top) CompleteAll(failed_on_top.get());
+    g->Clear();
+    std::lock_guard<std::mutex> lock(state_mu_);
+    spare_ = std::move(g);
+  }
 }
 
-void AppendWriter::Publish() {
-  for (const auto& [stream_id, head] : group_.heads) {
+std::unique_ptr<AppendWriter::Group> AppendWriter::TakeOpenGroup() {
+  std::unique_lock<std::mutex> lock(state_mu_);
+  syncer_idle_ = true;
+  syncer_cv_.wait(lock, [this] { return !open_->requests.empty() || writer_done_; });
+  syncer_idle_ = false;
+  if (open_->requests.empty()) return nullptr;  // the writer is done and everything is written
+  std::unique_ptr<Group> g = std::move(open_);
+  open_ = std::move(spare_);
+  g->last_position = tip_position_;
+  g->global_hash = tip_hash_;
+  in_flight_ = g.get();
+  lock.unlock();
+  room_cv_.notify_one();
+  return g;
+}
+
+void AppendWriter::FinishLocked(Group* g, bool ok, std::unique_ptr<Group>* failed_on_top) {
+  in_flight_ = nullptr;
+  if (!ok) {
+    // The open group was staged on top of g: it fails too, and staging restarts from the disk.
+    *failed_on_top = std::move(open_);
+    open_ = std::make_unique<Group>();
+    tip_position_ = committed_position_;
+    tip_hash_ = committed_hash_;
+    return;
+  }
+  for (const auto& [stream_id, head] : g->heads) {
     if (auto it = heads_.find(stream_id); it != heads_.end()) {
       it->second = head;
     } else {
@@ -268,20 +384,39 @@ void AppendWriter::Publish() {
       it = heads_.erase(it);
     }
   }
-  last_position_ = group_.last_position;
-  last_global_hash_ = group_.global_hash;
-  positions_->Publish(last_position_);
+  committed_position_ = g->last_position;
+  committed_hash_ = g->global_hash;
 }
 
-void AppendWriter::Complete(PendingAppend* p) {
-  if (p->done) {
+void AppendWriter::Fail(Group* g, const Status& s) {
+  for (PendingAppend* p : g->requests) p->outcome = AppendOutcome{s, AppendReceipt()};
+}
+
+void AppendWriter::CompleteAll(Group* g) {
+  waiters_.clear();
+  async_.clear();
+  for (PendingAppend* p : g->requests) {
+    if (p->ready != nullptr) {
+      waiters_.push_back(p->ready);
+    } else {
+      async_.push_back(p);
+    }
+  }
+  // Link the blocked callers as a binary tree and wake its root. Each caller owns its
+  // PendingAppend: none of them is touched after this.
+  const size_t n = waiters_.size();
+  for (size_t i = 0; i < n; ++i) {
+    waiters_[i]->SetChildren(2 * i + 1 < n ? waiters_[2 * i + 1] : nullptr,
+                             2 * i + 2 < n ? waiters_[2 * i + 2] : nullptr);
+  }
+  if (n > 0) waiters_[0]->Signal();
+  for (PendingAppend* p : async_) {
     auto done = std::move(p->done);
     AppendOutcome outcome = std::move(p->outcome);
     delete p;
     done(std::move(outcome));
-  } else {
-    p->ready->release();  // the caller owns p; do not touch it after this
   }
+  g->requests.clear();  // gone with their callers
 }
 
 }  // namespace wijkflow
