@@ -1,35 +1,22 @@
 #include "workflows/common/fold.h"
 
-#include <cstdio>
+#include <google/protobuf/message.h>
 
-#include "wijkflow/engine.pb.h"
+#include <cstdio>
 
 namespace wijkflow::workflows {
 
-Folded FoldEvent(InstanceFactory make, const EventEnvelope& envelope,
-                 const engine::Message& payload, engine::ModelWriter& model) {
-  const std::string key = "fold/" + InstanceIdOf(envelope);
-  Folded out;
+std::string NextState(InstanceFactory make, std::string_view before, const EventEnvelope& envelope,
+                      const engine::Message& payload) {
+  std::unique_ptr<engine::Instance> instance = make(envelope.definition_version());
+  if (!before.empty() && !instance->Restore(before, "").ok()) return "";
+  if (!instance->Apply(envelope, payload).ok()) return "";
+  return std::string(instance->StateName());
+}
+
+bool GetValue(engine::ModelWriter& model, const std::string& key, engine::Message* value) {
   std::string bytes;
-  Snapshot snap;
-  if (model.Get(key, &bytes) && snap.ParseFromString(bytes)) {
-    out.instance = make(snap.definition_version());
-    if (!out.instance->Restore(snap.state(), snap.data()).ok()) out.instance.reset();
-    out.before_state = snap.state();
-  }
-  if (!out.instance) out.instance = make(envelope.definition_version());
-  // The engine accepted this event from this state, so it applies; if it ever did not, the
-  // model keeps the last good copy.
-  if (!out.instance->Apply(envelope, payload).ok()) {
-    out.instance.reset();
-    return out;
-  }
-  snap.set_version(envelope.stream_version());
-  snap.set_state(std::string(out.instance->StateName()));
-  snap.set_definition_version(envelope.definition_version());
-  snap.set_data(out.instance->Data().SerializeAsString());
-  model.Put(key, snap.SerializeAsString());
-  return out;
+  return model.Get(key, &bytes) && value->ParseFromString(bytes);
 }
 
 std::string InstanceIdOf(const EventEnvelope& envelope) {

@@ -1,13 +1,14 @@
-// Folding instances inside a projection's model. A projection that needs an instance's state
-// (its state name, its data) after each event keeps a copy of the instance in its own model and
-// evolves it with the workflow's own transition table and appliers: the same code the engine
-// replays with, so a read model cannot drift from the instances it describes. The copy lives in
-// the model, so dropping the projection and replaying the log rebuilds it too.
+// Helpers for projections. A projection's model holds values of one message type (so readers
+// can decode them), so projections keep what they need in their own values; where they need an
+// instance's state name they evolve it with the workflow's own transition table (NextState),
+// the same table the engine replays with, so a read model's states cannot drift from the
+// instances'.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "engine/projection.h"
 #include "engine/workflow.h"
@@ -16,14 +17,14 @@ namespace wijkflow::workflows {
 
 using InstanceFactory = std::unique_ptr<engine::Instance> (*)(uint32_t definition_version);
 
-struct Folded {
-  std::string before_state;                    // empty: the event created the instance
-  std::unique_ptr<engine::Instance> instance;  // after the event; nullptr if it did not apply
-};
+// The state an instance in `before` (empty: new) reaches with `payload`; empty if the table
+// has no such transition. Only the state matters here: the machine's guards read the event,
+// never the data.
+std::string NextState(InstanceFactory make, std::string_view before, const EventEnvelope& envelope,
+                      const engine::Message& payload);
 
-// Folds `payload` into the copy of its instance kept under "fold/<id>" and stores the result.
-Folded FoldEvent(InstanceFactory make, const EventEnvelope& envelope,
-                 const engine::Message& payload, engine::ModelWriter& model);
+// Reads and parses `key`; false if it is absent or does not parse.
+bool GetValue(engine::ModelWriter& model, const std::string& key, engine::Message* value);
 
 // The instance id of the stream an event belongs to ("initiatives/ini-1" -> "ini-1").
 std::string InstanceIdOf(const EventEnvelope& envelope);

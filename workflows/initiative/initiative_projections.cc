@@ -1,5 +1,6 @@
-// The initiative's read models. Each keeps its own folded copy of every initiative (fold.h), so
-// each can be dropped and rebuilt alone.
+// The initiative's read models. Each model keeps, beside its public keys, a "by-initiative/" or
+// "by-id/" entry per initiative holding what it needs of earlier events (its values are all of
+// one type, so readers can decode every key).
 #include "wijkflow/initiative.pb.h"
 #include "workflows/common/fold.h"
 #include "workflows/initiative/initiative_machine.h"
@@ -10,131 +11,156 @@ namespace {
 
 namespace pb = ::wijkflow::initiative;
 
-const pb::InitiativeData& DataOf(const engine::Instance& i) {
-  return static_cast<const pb::InitiativeData&>(i.Data());
-}
-
-// Folds an initiative's event; nullptr for other workflows' events.
-std::unique_ptr<engine::Instance> Fold(const EventEnvelope& env, const engine::Message& payload,
-                                       engine::ModelWriter& model, std::string* before_state) {
-  if (env.workflow() != kWorkflow) return nullptr;
-  Folded f = FoldEvent(NewInitiativeInstance, env, payload, model);
-  if (before_state != nullptr) *before_state = std::move(f.before_state);
-  return std::move(f.instance);
+// What the round holds for the initiative after `payload`, or -1 if the event does not say.
+int64_t GrantedAfter(const engine::Message& payload) {
+  if (const auto* g = dynamic_cast<const pb::Granted*>(&payload)) return g->amount_cents();
+  if (const auto* o = dynamic_cast<const pb::ObjectionDecided*>(&payload)) {
+    return o->kind() == pb::DECISION_KIND_GRANT ? o->amount_cents() : 0;
+  }
+  if (const auto* s = dynamic_cast<const pb::Settled*>(&payload)) return s->amount_cents();
+  if (dynamic_cast<const pb::Withdrawn*>(&payload)) return 0;
+  return -1;
 }
 
 class InitiativesProjection final : public engine::Projection {
  public:
   std::string_view Name() const override { return "initiatives"; }
+  const engine::Message* ValueType() const override {
+    return &pb::InitiativeSummary::default_instance();
+  }
   void Apply(const EventEnvelope& env, const engine::Message& payload,
              engine::ModelWriter& model) override {
-    std::string before;
-    auto after = Fold(env, payload, model, &before);
-    if (!after) return;
-    const pb::InitiativeData& d = DataOf(*after);
-    const std::string prefix = "by-district/" + d.district() + "/";
-    if (!before.empty()) model.Delete(prefix + before + "/" + d.id());
+    if (env.workflow() != kWorkflow) return;
+    const std::string id = InstanceIdOf(env);
     pb::InitiativeSummary s;
-    s.set_id(d.id());
-    s.set_district(d.district());
-    s.set_round_id(d.round_id());
-    s.set_title(d.title());
-    s.set_state(std::string(after->StateName()));
-    s.set_requested_cents(d.requested_cents());
-    s.set_granted_cents(d.granted_cents());
-    s.set_channel(d.channel());
-    *s.mutable_submitted_at() = d.submitted_at();
-    model.Put(prefix + s.state() + "/" + d.id(), s.SerializeAsString());
+    GetValue(model, "by-id/" + id, &s);
+    std::string state = NextState(NewInitiativeInstance, s.state(), env, payload);
+    if (state.empty()) return;
+    if (!s.state().empty()) model.Delete(IndexKey(s));
+    if (const auto* e = dynamic_cast<const pb::InitiativeSubmitted*>(&payload)) {
+      s.set_id(id);
+      s.set_district(e->district());
+      s.set_round_id(e->round_id());
+      s.set_title(e->title());
+      s.set_requested_cents(e->requested_cents());
+      s.set_channel(e->channel());
+      *s.mutable_submitted_at() = env.effective_date();
+    }
+    if (int64_t granted = GrantedAfter(payload); granted >= 0) s.set_granted_cents(granted);
+    s.set_state(std::move(state));
+    model.Put(IndexKey(s), s.SerializeAsString());
+    model.Put("by-id/" + id, s.SerializeAsString());
+  }
+
+ private:
+  static std::string IndexKey(const pb::InitiativeSummary& s) {
+    return "by-district/" + s.district() + "/" + s.state() + "/" + s.id();
   }
 };
 
-// The kind of decision an event records, or KIND_UNSPECIFIED if it records none.
-pb::DecisionRecord::Kind KindOf(const engine::Message& payload) {
-  if (dynamic_cast<const pb::Granted*>(&payload)) return pb::DecisionRecord::KIND_GRANT;
-  if (dynamic_cast<const pb::Refused*>(&payload)) return pb::DecisionRecord::KIND_REFUSAL;
-  if (dynamic_cast<const pb::Settled*>(&payload)) return pb::DecisionRecord::KIND_SETTLEMENT;
-  if (const auto* o = dynamic_cast<const pb::ObjectionDecided*>(&payload)) {
-    return o->outcome() == pb::OBJECTION_OUTCOME_UPHELD
-               ? pb::DecisionRecord::KIND_OBJECTION_UPHELD
-               : pb::DecisionRecord::KIND_OBJECTION_REJECTED;
+// The decision an event records, or false if it records none.
+bool Describe(const engine::Message& payload, pb::DecisionRecord* r) {
+  if (const auto* g = dynamic_cast<const pb::Granted*>(&payload)) {
+    r->set_kind(pb::DecisionRecord::KIND_GRANT);
+    r->set_amount_cents(g->amount_cents());
+    r->set_rule_version(g->rule_version());
+    r->set_reasons(g->reasons());
+  } else if (const auto* f = dynamic_cast<const pb::Refused*>(&payload)) {
+    r->set_kind(pb::DecisionRecord::KIND_REFUSAL);
+    r->set_rule_version(f->rule_version());
+    r->set_reasons(f->reasons());
+  } else if (const auto* s = dynamic_cast<const pb::Settled*>(&payload)) {
+    r->set_kind(pb::DecisionRecord::KIND_SETTLEMENT);
+    r->set_amount_cents(s->amount_cents());
+    r->set_rule_version(s->rule_version());
+    r->set_reasons(s->reasons());
+  } else if (const auto* o = dynamic_cast<const pb::ObjectionDecided*>(&payload)) {
+    r->set_kind(o->outcome() == pb::OBJECTION_OUTCOME_UPHELD
+                    ? pb::DecisionRecord::KIND_OBJECTION_UPHELD
+                    : pb::DecisionRecord::KIND_OBJECTION_REJECTED);
+    r->set_amount_cents(o->amount_cents());
+    r->set_rule_version(o->rule_version());
+    r->set_reasons(o->reasons());
+    r->set_resulting_kind(o->kind());
+  } else {
+    return false;
   }
-  return pb::DecisionRecord::KIND_UNSPECIFIED;
+  return true;
 }
 
+// Keys: "by-district/<district>/<position>" for every decision; "by-initiative/<id>" the
+// latest decision on it (before any: only its district and round).
 class DecisionRegisterProjection final : public engine::Projection {
  public:
   std::string_view Name() const override { return "decision-register"; }
+  const engine::Message* ValueType() const override {
+    return &pb::DecisionRecord::default_instance();
+  }
   void Apply(const EventEnvelope& env, const engine::Message& payload,
              engine::ModelWriter& model) override {
-    auto after = Fold(env, payload, model, nullptr);
-    const pb::DecisionRecord::Kind kind = KindOf(payload);
-    if (!after || kind == pb::DecisionRecord::KIND_UNSPECIFIED) return;
-    const pb::InitiativeData& d = DataOf(*after);
+    if (env.workflow() != kWorkflow) return;
+    const std::string key = "by-initiative/" + InstanceIdOf(env);
     pb::DecisionRecord r;
+    if (const auto* e = dynamic_cast<const pb::InitiativeSubmitted*>(&payload)) {
+      r.set_initiative_id(InstanceIdOf(env));
+      r.set_district(e->district());
+      r.set_round_id(e->round_id());
+      model.Put(key, r.SerializeAsString());
+      return;
+    }
+    pb::DecisionRecord context;
+    if (!GetValue(model, key, &context)) return;
+    if (!Describe(payload, &r)) return;
     r.set_position(env.position());
-    r.set_initiative_id(d.id());
-    r.set_district(d.district());
-    r.set_round_id(d.round_id());
-    r.set_kind(kind);
+    r.set_initiative_id(context.initiative_id());
+    r.set_district(context.district());
+    r.set_round_id(context.round_id());
     r.set_decided_by(env.actor().id());
     r.set_role(env.actor().role());
     r.set_mandate_ref(env.actor().mandate_ref());
     r.set_on_behalf_of(env.actor().on_behalf_of());
     *r.mutable_effective_date() = env.effective_date();
     *r.mutable_recorded_at() = env.recorded_at();
-    Describe(payload, &r);
-    model.Put("by-district/" + d.district() + "/" + PositionKey(env.position()),
+    model.Put("by-district/" + r.district() + "/" + PositionKey(env.position()),
               r.SerializeAsString());
-  }
-
- private:
-  // What the decision says: amount, rule version, reasons.
-  static void Describe(const engine::Message& payload, pb::DecisionRecord* r) {
-    if (const auto* g = dynamic_cast<const pb::Granted*>(&payload)) {
-      r->set_amount_cents(g->amount_cents());
-      r->set_rule_version(g->rule_version());
-      r->set_reasons(g->reasons());
-    } else if (const auto* f = dynamic_cast<const pb::Refused*>(&payload)) {
-      r->set_rule_version(f->rule_version());
-      r->set_reasons(f->reasons());
-    } else if (const auto* s = dynamic_cast<const pb::Settled*>(&payload)) {
-      r->set_amount_cents(s->amount_cents());
-      r->set_rule_version(s->rule_version());
-      r->set_reasons(s->reasons());
-    } else if (const auto* o = dynamic_cast<const pb::ObjectionDecided*>(&payload)) {
-      r->set_amount_cents(o->amount_cents());
-      r->set_rule_version(o->rule_version());
-      r->set_reasons(o->reasons());
-      r->set_resulting_kind(o->kind());
-    }
+    model.Put(key, r.SerializeAsString());
   }
 };
 
+// Keys: "by-district/<district>/<id>" for every published initiative whose grant holds;
+// "by-initiative/<id>" what is known of every initiative, published or not.
 class PublicationFeedProjection final : public engine::Projection {
  public:
   std::string_view Name() const override { return "publication-feed"; }
+  const engine::Message* ValueType() const override {
+    return &pb::PublicationEntry::default_instance();
+  }
   void Apply(const EventEnvelope& env, const engine::Message& payload,
              engine::ModelWriter& model) override {
-    auto after = Fold(env, payload, model, nullptr);
-    if (!after) return;
-    const pb::InitiativeData& d = DataOf(*after);
-    const std::string key = "by-district/" + d.district() + "/" + d.id();
-    const std::string_view state = after->StateName();
-    const bool on_feed = d.has_published_at() && d.decision().kind() == pb::DECISION_KIND_GRANT &&
-                         state != "withdrawn" && state != "refused";
-    if (!on_feed) {
-      if (d.has_published_at()) model.Delete(key);
+    if (env.workflow() != kWorkflow) return;
+    const std::string key = "by-initiative/" + InstanceIdOf(env);
+    pb::PublicationEntry e;
+    GetValue(model, key, &e);
+    if (const auto* s = dynamic_cast<const pb::InitiativeSubmitted*>(&payload)) {
+      e.set_initiative_id(InstanceIdOf(env));
+      e.set_district(s->district());
+      e.set_title(s->title());
+    } else if (const auto* p = dynamic_cast<const pb::Published*>(&payload)) {
+      e.set_url(p->url());
+      e.set_summary(p->summary());
+      *e.mutable_published_at() = env.effective_date();
+    } else if (int64_t granted = GrantedAfter(payload); granted >= 0) {
+      e.set_granted_cents(granted);
+    } else {
       return;
     }
-    pb::PublicationEntry e;
-    e.set_initiative_id(d.id());
-    e.set_district(d.district());
-    e.set_title(d.title());
-    e.set_summary(d.publication_summary());
-    e.set_url(d.publication_url());
-    e.set_granted_cents(d.granted_cents());
-    *e.mutable_published_at() = d.published_at();
     model.Put(key, e.SerializeAsString());
+    const std::string feed_key = "by-district/" + e.district() + "/" + e.initiative_id();
+    if (e.has_published_at() && e.granted_cents() > 0) {
+      model.Put(feed_key, e.SerializeAsString());
+    } else if (e.has_published_at()) {
+      model.Delete(feed_key);
+    }
   }
 };
 

@@ -10,7 +10,8 @@ namespace wijkflow::workflows::initiative {
 
 std::unique_ptr<engine::Workflow> NewInitiativeWorkflow();
 
-// "initiatives": key "by-district/<district>/<state>/<id>" -> InitiativeSummary.
+// "initiatives": keys "by-district/<district>/<state>/<id>" and "by-id/<id>" ->
+// InitiativeSummary.
 std::unique_ptr<engine::Projection> NewInitiativesProjection();
 // "decision-register": key "by-district/<district>/<position>" -> DecisionRecord, for every
 // grant, refusal, decision on objection and settlement.

@@ -1,7 +1,6 @@
 // "round-budget": every round's budget as it stands, for the council and the executive.
 #include "wijkflow/subsidy_round.pb.h"
 #include "workflows/common/fold.h"
-#include "workflows/subsidy_round/round_budget.h"
 #include "workflows/subsidy_round/round_machine.h"
 #include "workflows/subsidy_round/round_workflow.h"
 
@@ -10,34 +9,45 @@ namespace {
 
 namespace pb = ::wijkflow::round;
 
-pb::RoundBudget BudgetOf(const engine::Instance& round) {
-  const auto& d = static_cast<const pb::RoundData&>(round.Data());
-  pb::RoundBudget b;
-  b.set_round_id(d.round_id());
-  b.set_district(d.district());
-  b.set_state(std::string(round.StateName()));
-  b.set_ceiling_cents(d.ceiling_cents());
-  b.set_reserved_cents(d.reserved_cents());
-  b.set_granted_cents(d.granted_cents());
-  b.set_released_cents(d.released_cents());
-  b.set_settled_cents(d.settled_cents());
-  b.set_remaining_cents(std::max<int64_t>(0, d.ceiling_cents() - d.reserved_cents()));
-  b.set_max_per_request_cents(d.max_per_request_cents());
-  int32_t grants = 0;
-  for (const auto& [id, a] : d.allocations()) grants += a.reserved_cents() > 0 ? 1 : 0;
-  b.set_grants(grants);
-  return b;
+// Folds the budget figures an event changes.
+void Evolve(const engine::Message& payload, pb::RoundBudget* b) {
+  if (const auto* e = dynamic_cast<const pb::RoundRequested*>(&payload)) {
+    b->set_district(e->district());
+    b->set_max_per_request_cents(e->max_per_request_cents());
+  } else if (const auto* e = dynamic_cast<const pb::RoundSet*>(&payload)) {
+    b->set_district(e->district());
+    b->set_ceiling_cents(e->ceiling_cents());
+    b->set_max_per_request_cents(e->max_per_request_cents());
+  } else if (const auto* e = dynamic_cast<const pb::CeilingChanged*>(&payload)) {
+    b->set_ceiling_cents(e->ceiling_cents());
+  } else if (const auto* e = dynamic_cast<const pb::BudgetReserved*>(&payload)) {
+    b->set_reserved_cents(b->reserved_cents() + e->amount_cents());
+    b->set_granted_cents(b->granted_cents() + e->amount_cents());
+  } else if (const auto* e = dynamic_cast<const pb::BudgetReleased*>(&payload)) {
+    b->set_reserved_cents(b->reserved_cents() - e->amount_cents());
+    b->set_released_cents(b->released_cents() + e->amount_cents());
+  } else if (const auto* e = dynamic_cast<const pb::BudgetSettled*>(&payload)) {
+    b->set_settled_cents(b->settled_cents() + e->amount_cents());
+  }
+  b->set_remaining_cents(std::max<int64_t>(0, b->ceiling_cents() - b->reserved_cents()));
 }
 
 class RoundBudgetProjection final : public engine::Projection {
  public:
   std::string_view Name() const override { return "round-budget"; }
+  const engine::Message* ValueType() const override { return &pb::RoundBudget::default_instance(); }
   void Apply(const EventEnvelope& envelope, const engine::Message& payload,
              engine::ModelWriter& model) override {
     if (envelope.workflow() != kWorkflow) return;
-    Folded f = FoldEvent(NewRoundInstance, envelope, payload, model);
-    if (!f.instance) return;
-    model.Put("budget/" + InstanceIdOf(envelope), BudgetOf(*f.instance).SerializeAsString());
+    const std::string key = "budget/" + InstanceIdOf(envelope);
+    pb::RoundBudget b;
+    GetValue(model, key, &b);
+    std::string state = NextState(NewRoundInstance, b.state(), envelope, payload);
+    if (state.empty()) return;
+    b.set_round_id(InstanceIdOf(envelope));
+    b.set_state(std::move(state));
+    Evolve(payload, &b);
+    model.Put(key, b.SerializeAsString());
   }
 };
 
