@@ -47,6 +47,15 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>
   if (point_lookups) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions cf;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  if (point_lookups) {
+    // Every append probes `commands` for its (new) id and often `heads` for a new stream: a
+    // memtable bloom filter answers those misses without searching the skiplist.
+    cf.memtable_whole_key_filtering = true;
+    cf.memtable_prefix_bloom_size_ratio = 0.05;
+    // Keys that arrive in random order are inserted by a skiplist search; a smaller memtable
+    // keeps that search shallow and in cache. These values are small, so flushes stay cheap.
+    cf.write_buffer_size = 16 << 20;
+  }
   return cf;
 }
 

@@ -1,6 +1,11 @@
 #include "events/writer.h"
 
 #include <pthread.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include <rocksdb/db.h>
 
 #include "events/keys.h"
@@ -17,31 +22,43 @@ Status Duplicate(const std::string& command_id) {
 }
 }  // namespace
 
+#if defined(__linux__)
+namespace {
+void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT_PRIVATE, expected, nullptr,
+          nullptr, 0);
+}
+void FutexWakeOne(std::atomic<uint32_t>* word) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+}  // namespace
+
 void Waiter::Wait() {
-  Waiter* children[2];
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return done_; });
-    children[0] = children_[0];
-    children[1] = children_[1];
-  }
-  for (Waiter* child : children) {
+  while (state_.load(std::memory_order_acquire) == 0) FutexWait(&state_, 0);
+  for (Waiter* child : children_) {
     if (child != nullptr) child->Signal();
   }
 }
 
-void Waiter::SetChildren(Waiter* a, Waiter* b) {
-  std::lock_guard<std::mutex> lock(mu_);
-  children_[0] = a;
-  children_[1] = b;
+// The waiter may return, and its Waiter go, as soon as it sees the store; the wake-up that follows
+// then names a dead address, which the kernel only hashes: harmless.
+void Waiter::Signal() {
+  state_.store(1, std::memory_order_release);
+  FutexWakeOne(&state_);
+}
+#else
+void Waiter::Wait() {
+  state_.wait(0, std::memory_order_acquire);
+  for (Waiter* child : children_) {
+    if (child != nullptr) child->Signal();
+  }
 }
 
-// Notifies under the lock: once the waiter sees done_ it may destroy *this.
 void Waiter::Signal() {
-  std::lock_guard<std::mutex> lock(mu_);
-  done_ = true;
-  cv_.notify_one();
+  state_.store(1, std::memory_order_release);
+  state_.notify_one();
 }
+#endif
 
 void AppendWriter::Group::Clear() {
   requests.clear();

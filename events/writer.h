@@ -15,6 +15,7 @@
 #include <rocksdb/status.h>
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -40,8 +41,9 @@ namespace wijkflow {
 class PositionWatch;
 class Storage;
 
-// A one-shot signal for a blocked Append. It blocks in the kernel at once: waiters that spin
-// first (as std::binary_semaphore's do) take CPU from the store's threads when many callers wait.
+// A one-shot signal for a blocked Append: one futex word, so that signalling costs one system
+// call and waiting one, with no mutex to re-acquire and no spinning (waiters that spin first, as
+// std::binary_semaphore's do, take CPU from the store's threads when many callers wait).
 //
 // The callers of a group wake each other as a binary tree: the sync thread signals one, and each
 // woken caller signals up to two more, so that waking a group costs the sync thread one signal,
@@ -51,14 +53,15 @@ class Waiter {
   // Returns once signalled, after passing the signal on to this waiter's children.
   void Wait();
   // REQUIRES: before Signal(); `a` and `b` (either may be null) are waiting or will wait.
-  void SetChildren(Waiter* a, Waiter* b);
+  void SetChildren(Waiter* a, Waiter* b) {
+    children_[0] = a;
+    children_[1] = b;
+  }
   void Signal();
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;                         // GUARDED_BY(mu_)
-  Waiter* children_[2] = {nullptr, nullptr};  // GUARDED_BY(mu_)
+  std::atomic<uint32_t> state_{0};            // 1 once signalled; a futex word on Linux
+  Waiter* children_[2] = {nullptr, nullptr};  // set before Signal(), read after it
 };
 
 // One queued append. A blocking Append keeps it on its stack and waits on `ready`; AppendAsync
