@@ -54,8 +54,4 @@ void SetTimestamp(Micros micros, google::protobuf::Timestamp* ts) {
   ts->set_nanos(static_cast<int32_t>(rest * 1000));
 }
 
-Micros FromTimestamp(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() * 1'000'000 + ts.nanos() / 1000;
-}
-
 }  // namespace wijkflow

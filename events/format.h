@@ -44,8 +44,7 @@ inline constexpr size_t kHeadValueSize = 8 + 8 + 32;
 void EncodeHead(const HeadValue& head, std::string* dst);
 bool DecodeHead(std::string_view value, HeadValue* head);
 
-// Microseconds since the epoch <-> protobuf Timestamp.
+// Microseconds since the epoch as a protobuf Timestamp.
 void SetTimestamp(Micros micros, google::protobuf::Timestamp* ts);
-Micros FromTimestamp(const google::protobuf::Timestamp& ts);
 
 }  // namespace wijkflow

@@ -89,7 +89,6 @@ TEST(FormatTest, TimestampsBeforeTheEpochKeepNanosPositive) {
   SetTimestamp(-1, &ts);
   EXPECT_EQ(ts.seconds(), -1);
   EXPECT_EQ(ts.nanos(), 999'999'000);
-  EXPECT_EQ(FromTimestamp(ts), -1);
   SetTimestamp(1'700'000'000'123'456, &ts);
   EXPECT_EQ(ts.seconds(), 1'700'000'000);
   EXPECT_EQ(ts.nanos(), 123'456'000);

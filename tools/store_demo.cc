@@ -10,6 +10,7 @@
 #include <string>
 
 #include "events/event_store.h"
+#include "events/sha256.h"
 #include "wijkflow/initiative.pb.h"
 #include "wijkflow/subsidy_round.pb.h"
 
@@ -93,16 +94,6 @@ void Report(const char* what, const AppendOutcome& out) {
   }
 }
 
-std::string ShortHex(const std::string& bytes) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < bytes.size() && i < 6; ++i) {
-    out += kHex[static_cast<unsigned char>(bytes[i]) >> 4];
-    out += kHex[static_cast<unsigned char>(bytes[i]) & 0xf];
-  }
-  return out;
-}
-
 int PrintLog(const EventStore& store) {
   std::vector<EventEnvelope> events;
   Status s = store.ReadAll(1, 1000, &events);
@@ -118,7 +109,7 @@ int PrintLog(const EventStore& store) {
     std::printf("%4llu  %-32s %3llu  %-40s %-35s %-27s %s\n",
                 static_cast<unsigned long long>(e.position()), e.stream_id().c_str(),
                 static_cast<unsigned long long>(e.stream_version()), e.event_type().c_str(),
-                actor.c_str(), mandate.c_str(), ShortHex(e.hash()).c_str());
+                actor.c_str(), mandate.c_str(), ToHex(e.hash().substr(0, 6)).c_str());
   }
   return 0;
 }
