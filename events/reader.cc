@@ -19,40 +19,44 @@ Status CorruptAt(uint64_t position, const Status& s) {
   return Status::Corruption("position " + std::to_string(position) + ": " + s.message());
 }
 
+// Both hashes of the record at `position`; Corruption if there is none.
+Status RecordHashes(const Storage& storage, uint64_t position, RecordView* view) {
+  rocksdb::PinnableSlice value;
+  Status s = storage.GetRecord(position, &value);
+  if (s.IsNotFound()) return Status::Corruption("log has no position " + std::to_string(position));
+  if (!s.ok()) return s;
+  if (!SplitRecord(value.ToStringView(), view)) {
+    return CorruptAt(position, Status::Corruption("record too short"));
+  }
+  view->body = {};  // points into `value`, which goes now
+  return Status::OK();
+}
+
 // The stream hash of `stream_id`'s event before `version`: zeros for the first event.
 Status PrevStreamHash(const Storage& storage, std::string_view stream_id, uint64_t version,
                       Digest* hash) {
-  if (version <= 1) {
-    *hash = kZeroDigest;
-    return Status::OK();
-  }
+  *hash = kZeroDigest;
+  if (version <= 1) return Status::OK();
   uint64_t position = 0;
   Status s = storage.GetIndex(stream_id, version - 1, &position);
-  if (s.ok()) s = storage.GetStreamHash(position, hash);
   if (s.IsNotFound()) {
     return Status::Corruption("stream '" + std::string(stream_id) + "' has no version " +
                               std::to_string(version - 1));
   }
+  RecordView view;
+  if (s.ok()) s = RecordHashes(storage, position, &view);
+  if (s.ok()) *hash = view.stream_hash;
   return s;
 }
 
 // The global hash of the record before `position`: zeros for the first.
 Status PrevGlobalHash(const Storage& storage, uint64_t position, Digest* hash) {
-  if (position <= 1) {
-    *hash = kZeroDigest;
-    return Status::OK();
-  }
-  rocksdb::PinnableSlice value;
-  Status s = storage.GetRecord(position - 1, &value);
-  if (s.IsNotFound())
-    return Status::Corruption("log has no position " + std::to_string(position - 1));
-  if (!s.ok()) return s;
+  *hash = kZeroDigest;
+  if (position <= 1) return Status::OK();
   RecordView view;
-  if (!SplitRecord(value.ToStringView(), &view)) {
-    return CorruptAt(position - 1, Status::Corruption("record too short"));
-  }
-  *hash = view.global_hash;
-  return Status::OK();
+  Status s = RecordHashes(storage, position - 1, &view);
+  if (s.ok()) *hash = view.global_hash;
+  return s;
 }
 
 }  // namespace
