@@ -105,7 +105,9 @@ Outcome DecideCeiling(DecideContext& ctx, const RoundView& round, const pb::Chan
   if (c.ceiling_cents() <= 0) {
     return Outcome::RuleViolated("ceiling", "a round's ceiling must be above 0");
   }
-  if (round.state != "set" && c.publication_ref().empty()) {
+  const bool published =
+      round.state == "published" || round.state == "open" || round.state == "closed";
+  if (published && c.publication_ref().empty()) {
     return Outcome::RuleViolated("ceiling-publication",
                                  "a published round's new ceiling must be published (Awb 4:27)");
   }
