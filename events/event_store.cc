@@ -30,6 +30,7 @@
 #include "events/event_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <mutex>
@@ -57,8 +58,9 @@ namespace {
 class EventStoreImpl final : public EventStore {
  public:
   EventStoreImpl(const StoreOptions& options, std::unique_ptr<Storage> storage,
-                 uint64_t last_position, const Digest& last_global_hash)
-      : options_(options),
+                 uint64_t last_position, const Digest& last_global_hash, bool read_only)
+      : read_only_(read_only),
+        options_(options),
         storage_(std::move(storage)),
         positions_(last_position),
         writer_(options_, storage_.get(), &positions_, last_position, last_global_hash) {}
@@ -81,7 +83,7 @@ class EventStoreImpl final : public EventStore {
   AppendOutcome Append(AppendRequest request) override {
     AppendOutcome outcome;
     size_t events = 0;
-    outcome.status = ValidateAppend(options_, request, &events);
+    outcome.status = read_only_ ? ReadOnly() : ValidateAppend(options_, request, &events);
     if (!outcome.status.ok()) return outcome;
     Waiter ready;
     PendingAppend pending{std::move(request), events, nullptr, &ready, {}};
@@ -92,7 +94,7 @@ class EventStoreImpl final : public EventStore {
 
   void AppendAsync(AppendRequest request, std::function<void(AppendOutcome)> done) override {
     size_t events = 0;
-    Status s = ValidateAppend(options_, request, &events);
+    Status s = read_only_ ? ReadOnly() : ValidateAppend(options_, request, &events);
     if (!s.ok()) return done(AppendOutcome{std::move(s), {}});
     auto pending = std::make_unique<PendingAppend>(
         PendingAppend{std::move(request), events, std::move(done), nullptr, {}});
@@ -153,7 +155,7 @@ class EventStoreImpl final : public EventStore {
   }
 
   Status Write(const std::vector<SideWrite>& writes, bool sync) override {
-    Status s = ValidateSideWrites(writes);
+    Status s = read_only_ ? ReadOnly() : ValidateSideWrites(writes);
     if (!s.ok()) return s;
     rocksdb::WriteBatch batch;
     rocksdb::Status rs;
@@ -181,11 +183,23 @@ class EventStoreImpl final : public EventStore {
 
   VerifyReport Verify() const override { return VerifyStore(*storage_); }
 
+  Status Checkpoint(const std::string& dir) const override {
+    rocksdb::Checkpoint* raw = nullptr;
+    Status s = FromRocks(rocksdb::Checkpoint::Create(storage_->db(), &raw), "checkpoint");
+    if (!s.ok()) return s;
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    // A read-only (secondary) instance cannot flush: copy the write-ahead log instead.
+    const uint64_t flush_above = read_only_ ? UINT64_MAX : 0;
+    return FromRocks(checkpoint->CreateCheckpoint(dir, flush_above), "checkpoint into " + dir);
+  }
+
  private:
+  static Status ReadOnly() { return Status::InvalidArgument("the store is open read-only"); }
   static AppendOutcome Closing() {
     return AppendOutcome{Status::Unavailable("the event store is closing"), {}};
   }
 
+  const bool read_only_;
   const StoreOptions options_;
   // Declaration order is destruction order, reversed: the database outlives everything using it.
   std::unique_ptr<Storage> storage_;
@@ -209,20 +223,34 @@ Status CheckOptions(const StoreOptions& options) {
 
 }  // namespace
 
-Status EventStore::Open(const StoreOptions& options, const std::string& dir,
-                        std::unique_ptr<EventStore>* store) {
+namespace {
+
+Status OpenStore(const StoreOptions& options, const std::string& dir, bool read_only,
+                 std::unique_ptr<EventStore>* store) {
   Status s = CheckOptions(options);
   if (!s.ok()) return s;
   std::unique_ptr<Storage> storage;
-  s = Storage::Open(options, dir, &storage);
+  s = Storage::Open(options, dir, read_only, &storage);
   if (!s.ok()) return s;
   uint64_t last_position = 0;
   Digest last_global_hash{};
   s = storage->GetTail(&last_position, &last_global_hash);
   if (!s.ok()) return s;
   *store = std::make_unique<EventStoreImpl>(options, std::move(storage), last_position,
-                                            last_global_hash);
+                                            last_global_hash, read_only);
   return Status::OK();
+}
+
+}  // namespace
+
+Status EventStore::Open(const StoreOptions& options, const std::string& dir,
+                        std::unique_ptr<EventStore>* store) {
+  return OpenStore(options, dir, /*read_only=*/false, store);
+}
+
+Status EventStore::OpenReadOnly(const StoreOptions& options, const std::string& dir,
+                                std::unique_ptr<EventStore>* store) {
+  return OpenStore(options, dir, /*read_only=*/true, store);
 }
 
 }  // namespace wijkflow

@@ -132,6 +132,12 @@ class EventStore {
   static Status Open(const StoreOptions& options, const std::string& dir,
                      std::unique_ptr<EventStore>* store);
 
+  // Opens a store that another process may be writing (e.g. a running server), as a RocksDB
+  // secondary instance: reads see the log as it was when opened. Appends and writes fail with
+  // InvalidArgument. For audit tools.
+  static Status OpenReadOnly(const StoreOptions& options, const std::string& dir,
+                             std::unique_ptr<EventStore>* store);
+
   virtual ~EventStore() = default;
 
   // Appends atomically; blocks until durable (or rejected). Thread-safe.
@@ -167,6 +173,10 @@ class EventStore {
   virtual Status Scan(
       Space space, const std::string& begin, const std::string& end,
       const std::function<bool(const std::string& key, const std::string& value)>& fn) const = 0;
+
+  // Writes a consistent copy of the whole store into `dir` (which must not exist yet), sharing
+  // files by hard links where the file system allows. Safe while appends go on.
+  virtual Status Checkpoint(const std::string& dir) const = 0;
 
   // Recomputes every stream chain and the global chain. Reads the whole log.
   virtual VerifyReport Verify() const = 0;

@@ -6,6 +6,9 @@
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
+#include <stdlib.h>
+
+#include <filesystem>
 
 #include "events/keys.h"
 
@@ -61,11 +64,11 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>
 
 }  // namespace
 
-Status Storage::Open(const StoreOptions& options, const std::string& dir,
+Status Storage::Open(const StoreOptions& options, const std::string& dir, bool read_only,
                      std::unique_ptr<Storage>* out) {
   rocksdb::DBOptions db_options;
-  db_options.create_if_missing = options.create_if_missing;
-  db_options.create_missing_column_families = true;
+  db_options.create_if_missing = options.create_if_missing && !read_only;
+  db_options.create_missing_column_families = !read_only;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
 
@@ -94,18 +97,33 @@ Status Storage::Open(const StoreOptions& options, const std::string& dir,
   static_assert(static_cast<size_t>(Space::kMeta) == 3, "one column family per Space, in order");
 
   std::unique_ptr<Storage> storage(new Storage);
-  rocksdb::Status s =
-      rocksdb::DB::Open(db_options, dir, families, &storage->handles_, &storage->db_);
+  rocksdb::Status s;
+  if (read_only) {
+    std::string scratch =
+        (std::filesystem::temp_directory_path() / "wijkflow-secondary-XXXXXX").string();
+    if (mkdtemp(scratch.data()) == nullptr) return Status::StorageError("mkdtemp failed");
+    storage->secondary_dir_ = scratch;
+    db_options.max_open_files = -1;  // a secondary instance requires it
+    s = rocksdb::DB::OpenAsSecondary(db_options, dir, scratch, families, &storage->handles_,
+                                     &storage->db_);
+  } else {
+    s = rocksdb::DB::Open(db_options, dir, families, &storage->handles_, &storage->db_);
+  }
   if (!s.ok()) return FromRocks(s, "open " + dir);
   *out = std::move(storage);
   return Status::OK();
 }
 
 Storage::~Storage() {
-  if (db_ == nullptr) return;
-  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-  db_->Close().PermitUncheckedError();  // nothing left to do about a failed close
-  delete db_;
+  if (db_ != nullptr) {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    db_->Close().PermitUncheckedError();  // nothing left to do about a failed close
+    delete db_;
+  }
+  if (!secondary_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(secondary_dir_, ec);
+  }
 }
 
 Status Storage::GetRecord(uint64_t position, rocksdb::PinnableSlice* value) const {

@@ -26,8 +26,9 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what);
 
 class Storage {
  public:
-  // Opens (or creates) the database in `dir` with every column family the store uses.
-  static Status Open(const StoreOptions& options, const std::string& dir,
+  // Opens (or creates) the database in `dir` with every column family the store uses. Read-only:
+  // as a secondary instance beside a possibly running primary, never creating anything.
+  static Status Open(const StoreOptions& options, const std::string& dir, bool read_only,
                      std::unique_ptr<Storage>* out);
 
   // Closes the database. REQUIRES: nothing else uses it any more.
@@ -73,6 +74,7 @@ class Storage {
 
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::string secondary_dir_;  // a read-only open's own scratch directory, removed on close
 };
 
 }  // namespace wijkflow
