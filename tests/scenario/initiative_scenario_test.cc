@@ -285,3 +285,24 @@ TEST_F(InitiativeScenario, SubmissionOnlyIntoAnOpenRoundOfTheDistrict) {
 
 }  // namespace
 }  // namespace wijkflow::scenario
+
+namespace wijkflow::scenario {
+
+// Granted gained a field at schema version 2; grants recorded at version 1 (the golden history
+// holds some) keep replaying with their own applier.
+TEST_F(InitiativeScenario, GrantRecordsItsObligationsAtSchemaVersion2) {
+  Reviewed("ini-1", 200'000);
+  ipb::Grant grant;
+  grant.set_amount_cents(200'000);
+  grant.set_reasons("Past binnen de regeling");
+  grant.add_obligations("Vermeld de gemeente op de uitnodiging");
+  grant.add_obligations("Lever na afloop foto's aan");
+  Ok(Do(kInitiatives, "ini-1", grant, "wm-feijenoord", "district-manager"));
+  const EventEnvelope granted = History(kInitiatives, "ini-1").back();
+  EXPECT_EQ(granted.event_type(), "wijkflow.initiative.Granted");
+  EXPECT_EQ(granted.schema_version(), 2u);
+  ASSERT_EQ(Initiative("ini-1").decision().obligations_size(), 2);
+  EXPECT_EQ(Initiative("ini-1").decision().obligations(1), "Lever na afloop foto's aan");
+}
+
+}  // namespace wijkflow::scenario

@@ -1,5 +1,6 @@
 // The decision on a request (grant or refusal) and the objection against it.
 #include "workflows/common/time.h"
+#include "workflows/initiative/initiative_appliers.h"
 #include "workflows/initiative/initiative_decide.h"
 #include "workflows/subsidy_round/round_machine.h"
 
@@ -97,7 +98,8 @@ Outcome DecideGrant(DecideContext& ctx, const InitiativeView& v, const pb::Grant
   e.set_rule_version(std::string(rules->version));
   e.set_reasons(c.reasons());
   *e.mutable_objection_until() = ToTimestamp(objection_until);
-  Emit(ctx, std::move(e));
+  *e.mutable_obligations() = c.obligations();
+  ctx.Emit(std::make_unique<pb::Granted>(std::move(e)), kGrantedSchema);
   // One append: the grant and its reservation stand or fall together.
   ctx.EmitTo(subsidy_round::kWorkflow, v.data.round_id(), std::move(reserve));
   AfterDecision(ctx, objection_until);

@@ -75,6 +75,11 @@ void ApplyGranted(Data& d, const ev::Granted& e, const EventEnvelope& env) {
   *d.mutable_objection_until() = e.objection_until();
 }
 
+void ApplyGrantedV2(Data& d, const ev::Granted& e, const EventEnvelope& env) {
+  ApplyGranted(d, e, env);
+  *d.mutable_decision()->mutable_obligations() = e.obligations();
+}
+
 void ApplyRefused(Data& d, const ev::Refused& e, const EventEnvelope& env) {
   *d.mutable_decision() =
       DecisionOf(ev::DECISION_KIND_REFUSAL, 0, e.rule_version(), e.reasons(), env);

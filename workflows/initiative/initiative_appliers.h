@@ -3,6 +3,8 @@
 // applier beside the old one, so recorded histories keep replaying as they were decided.
 #pragma once
 
+#include <cstdint>
+
 #include "wijkflow/envelope.pb.h"
 #include "wijkflow/initiative.pb.h"
 
@@ -19,7 +21,11 @@ void ApplySetAside(Data& d, const ev::SetAside& e, const EventEnvelope& env);
 void ApplyReviewStarted(Data& d, const ev::ReviewStarted& e, const EventEnvelope& env);
 void ApplyVoteOpened(Data& d, const ev::VoteOpened& e, const EventEnvelope& env);
 void ApplyVoteClosed(Data& d, const ev::VoteClosed& e, const EventEnvelope& env);
+// Granted at schema 1 (no obligations recorded) and at schema 2 (with obligations). Both stay
+// registered: a history replays with the applier of the version it was recorded at.
 void ApplyGranted(Data& d, const ev::Granted& e, const EventEnvelope& env);
+void ApplyGrantedV2(Data& d, const ev::Granted& e, const EventEnvelope& env);
+inline constexpr uint32_t kGrantedSchema = 2;  // what DecideGrant records today
 void ApplyRefused(Data& d, const ev::Refused& e, const EventEnvelope& env);
 void ApplyDeadlinePassed(Data& d, const ev::DecisionDeadlinePassed& e, const EventEnvelope& env);
 void ApplyDeadlineExtended(Data& d, const ev::DecisionDeadlineExtended& e,

@@ -131,6 +131,7 @@ const Table& Events() {
     t->On<pb::VoteOpened>(1, ApplyVoteOpened);
     t->On<pb::VoteClosed>(1, ApplyVoteClosed);
     t->On<pb::Granted>(1, ApplyGranted);
+    t->On<pb::Granted>(2, ApplyGrantedV2);
     t->On<pb::Refused>(1, ApplyRefused);
     t->On<pb::DecisionDeadlinePassed>(1, ApplyDeadlinePassed);
     t->On<pb::DecisionDeadlineExtended>(1, ApplyDeadlineExtended);
