@@ -73,10 +73,10 @@ class EventStoreImpl final : public EventStore {
       closed_ = true;
       subscriptions.swap(subscriptions_);
     }
-    positions_.Close();
     for (auto& weak : subscriptions) {
       if (auto core = weak.lock()) core->Stop();
     }
+    positions_.Close();  // ends any WaitForPosition still blocked
     // storage_ closes the database as the last member to go.
   }
 
