@@ -55,12 +55,14 @@ struct SideWrite {
 };
 
 struct StreamAppend {
+  // Printable ASCII without spaces, at most StoreOptions::max_stream_id_bytes.
   std::string stream_id;
   ExpectedVersion expected = ExpectedVersion::Any();
   // The caller sets workflow, definition_version, event_type, schema_version, effective_date,
   // actor, correlation_id, causation_id and payload. The store sets position, stream_id,
   // stream_version, recorded_at, command_id and the hashes; whatever the caller put there is
-  // overwritten.
+  // overwritten. No events: the entry only checks `expected` (e.g. that a round is still at the
+  // version a decision was taken against) and writes nothing to that stream.
   std::vector<EventEnvelope> events;
 };
 
@@ -142,14 +144,17 @@ class EventStore {
 
   // Appends atomically; blocks until durable (or rejected). Thread-safe.
   virtual AppendOutcome Append(AppendRequest request) = 0;
-  // As Append, but returns at once; `done` runs on the writer thread once the outcome is known,
-  // so it must be quick and must not call Append.
+  // As Append, but returns at once. `done` runs on one of the store's threads once the outcome is
+  // known, so it must be quick and must not call Append; a request rejected before it is queued
+  // (InvalidArgument, Unavailable) has `done` called on the calling thread instead.
   virtual void AppendAsync(AppendRequest request, std::function<void(AppendOutcome)> done) = 0;
 
-  // Events of `stream_id` with version >= from_version, in order, at most max_count.
+  // Replaces *out with the events of `stream_id` with version >= from_version, in order, at most
+  // max_count, each with its four hashes filled in.
   virtual Status ReadStream(const std::string& stream_id, uint64_t from_version, size_t max_count,
                             std::vector<EventEnvelope>* out) const = 0;
-  // Events of the global log with position >= from_position, in order, at most max_count.
+  // Replaces *out with the events of the global log with position >= from_position, in order, at
+  // most max_count, each with its four hashes filled in.
   virtual Status ReadAll(uint64_t from_position, size_t max_count,
                          std::vector<EventEnvelope>* out) const = 0;
   virtual Status Head(const std::string& stream_id, StreamHead* head) const = 0;
@@ -161,7 +166,8 @@ class EventStore {
   virtual bool WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) const = 0;
 
   // Calls `handler` for each event from `from_position` on, on a thread of its own. Delivery stops
-  // when the handler returns false, the subscription is stopped, or the store closes.
+  // when the handler returns false, the subscription is stopped, the store closes, or the log
+  // cannot be read (then next_position() tells where it stopped).
   virtual std::unique_ptr<Subscription> Subscribe(
       uint64_t from_position, std::function<bool(const EventEnvelope&)> handler) = 0;
 

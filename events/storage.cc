@@ -131,18 +131,6 @@ Status Storage::GetRecord(uint64_t position, rocksdb::PinnableSlice* value) cons
                    "read log");
 }
 
-Status Storage::GetStreamHash(uint64_t position, Digest* hash) const {
-  rocksdb::PinnableSlice value;
-  Status s = GetRecord(position, &value);
-  if (!s.ok()) return s;
-  RecordView view;
-  if (!SplitRecord(value.ToStringView(), &view)) {
-    return Status::Corruption("record at position " + std::to_string(position) + " is too short");
-  }
-  *hash = view.stream_hash;
-  return Status::OK();
-}
-
 Status Storage::GetIndex(std::string_view stream_id, uint64_t version, uint64_t* position) const {
   rocksdb::PinnableSlice value;
   Status s = FromRocks(

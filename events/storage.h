@@ -47,8 +47,6 @@ class Storage {
 
   // The `log` value at `position`. NotFound if there is none.
   Status GetRecord(uint64_t position, rocksdb::PinnableSlice* value) const;
-  // The stream hash of the record at `position`. NotFound / Corruption as it comes.
-  Status GetStreamHash(uint64_t position, Digest* hash) const;
   // The global position of `stream_id` at `version`. NotFound if there is none.
   Status GetIndex(std::string_view stream_id, uint64_t version, uint64_t* position) const;
   // The `heads` value of `stream_id`. NotFound if the stream does not exist.
