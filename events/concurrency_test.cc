@@ -170,6 +170,78 @@ TEST(ConcurrencyTest, SameCommandIdInOneGroupIsStoredOnce) {
   EXPECT_TRUE(store->Verify().ok);
 }
 
+TEST(ConcurrencyTest, RejectedRequestsDoNotPoisonTheirGroup) {
+  wijkflow::testing::TempDir dir;
+  auto store = OpenStore(dir.Sub("db"));
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Append(OneEvent("taken")).status.ok());
+  // Keep the writer busy so that what follows queues up and is staged together.
+  AppendRequest big;
+  big.streams.push_back(Events("bulk", ExpectedVersion::Any(), 5000));
+  std::promise<AppendOutcome> big_done;
+  store->AppendAsync(std::move(big), [&](AppendOutcome o) { big_done.set_value(std::move(o)); });
+
+  std::vector<AppendRequest> requests;
+  requests.push_back(OneEvent("a", ExpectedVersion::NoStream()));      // ok
+  requests.push_back(OneEvent("taken", ExpectedVersion::NoStream()));  // conflict
+  requests.back().side_writes.push_back({Space::kTimers, "from-the-rejected-one", "x"});
+  requests.push_back(OneEvent("a", ExpectedVersion::NoStream()));  // conflict with the first
+  requests.push_back(OneEvent("b", ExpectedVersion::NoStream()));  // ok
+  requests.push_back(OneEvent("a", ExpectedVersion::Exact(1)));    // ok: sees the first
+  std::vector<std::promise<AppendOutcome>> done(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    store->AppendAsync(std::move(requests[i]),
+                       [&, i](AppendOutcome o) { done[i].set_value(std::move(o)); });
+  }
+  ASSERT_TRUE(big_done.get_future().get().status.ok());
+  std::vector<Status> results;
+  for (auto& d : done) results.push_back(d.get_future().get().status);
+
+  EXPECT_TRUE(results[0].ok()) << results[0].ToString();
+  EXPECT_TRUE(results[1].IsWrongExpectedVersion()) << results[1].ToString();
+  EXPECT_TRUE(results[2].IsWrongExpectedVersion()) << results[2].ToString();
+  EXPECT_EQ(results[2].actual_version(), 1u);
+  EXPECT_TRUE(results[3].ok()) << results[3].ToString();
+  EXPECT_TRUE(results[4].ok()) << results[4].ToString();
+  EXPECT_EQ(store->LastPosition(), 1u + 5000u + 3u);
+  StreamHead head;
+  ASSERT_TRUE(store->Head("a", &head).ok());
+  EXPECT_EQ(head.version, 2u);
+  ASSERT_TRUE(store->Head("taken", &head).ok());
+  EXPECT_EQ(head.version, 1u);
+  std::string value;
+  EXPECT_TRUE(store->Get(Space::kTimers, "from-the-rejected-one", &value).IsNotFound());
+  EXPECT_TRUE(store->Verify().ok);
+}
+
+TEST(ConcurrencyTest, SmallGroupBoundStillCommitsEverythingInOrder) {
+  wijkflow::testing::TempDir dir;
+  StoreOptions options;
+  options.sync = false;
+  options.max_group_events = 3;  // the writer often waits for room in the open group
+  auto store = OpenStore(dir.Sub("db"), options);
+  ASSERT_NE(store, nullptr);
+  const int threads = 4;
+  const size_t per_thread = Scaled(500);
+  std::vector<std::thread> workers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (size_t i = 0; i < per_thread; ++i) {
+        AppendRequest r;
+        r.streams.push_back(Events("s" + std::to_string(t), ExpectedVersion::Exact(2 * i), 2));
+        if (!store->Append(std::move(r)).status.ok()) failures++;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(store->LastPosition(), threads * per_thread * 2);
+  VerifyReport report = store->Verify();
+  EXPECT_TRUE(report.ok) << report.reason;
+  EXPECT_EQ(report.events_checked, threads * per_thread * 2);
+}
+
 // Collects delivered positions and lets the test wait for a count.
 class Collector {
  public:
