@@ -67,6 +67,7 @@ class MeasuredStore final : public EventStore {
       const std::function<bool(const std::string&, const std::string&)>& fn) const override {
     return inner_->Scan(space, begin, end, fn);
   }
+  Status Checkpoint(const std::string& dir) const override { return inner_->Checkpoint(dir); }
   VerifyReport Verify() const override { return inner_->Verify(); }
 
  private:

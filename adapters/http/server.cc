@@ -1,5 +1,6 @@
 #include "adapters/http/server.h"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <thread>
@@ -16,6 +17,9 @@ class Server::Impl {
       : threads_wanted_(options.threads > 0 ? options.threads
                                             : std::max(1u, std::thread::hardware_concurrency())),
         ioc_(static_cast<int>(threads_wanted_)),
+        // Keeps the threads running while connections wait for handlers (with no I/O pending)
+        // after the acceptor closed.
+        work_(net::make_work_guard(ioc_)),
         acceptor_(net::make_strand(ioc_)),
         retry_(acceptor_.get_executor()) {
     state_.options = std::move(options);
@@ -44,8 +48,8 @@ class Server::Impl {
     return Status::OK();
   }
 
-  void Stop(std::chrono::milliseconds grace) {
-    if (!started_ || stopped_) return;
+  bool Stop(std::chrono::milliseconds grace) {
+    if (!started_ || stopped_) return clean_;
     stopped_ = true;
     net::post(acceptor_.get_executor(), [this] {
       error_code ignored;
@@ -64,14 +68,23 @@ class Server::Impl {
     sessions.clear();
     {
       std::unique_lock<std::mutex> lock(state_.mu);
-      if (!state_.cv.wait_for(lock, grace, [&] { return state_.sessions.empty(); })) {
+      clean_ = state_.cv.wait_for(lock, grace, [&] { return state_.sessions.empty(); });
+      if (!clean_) {
         Log(spdlog::level::warn, "connections still open after the grace period",
             {{"open", uint64_t{state_.sessions.size()}}});
+        for (auto& [id, weak] : state_.sessions) {
+          if (auto s = weak.lock()) sessions.push_back(std::move(s));
+        }
       }
     }
+    for (auto& s : sessions) s->LogState();
+    if (!sessions.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    sessions.clear();
+    work_.reset();
     ioc_.stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
+    return clean_;
   }
 
   uint16_t port() const { return port_; }
@@ -114,19 +127,21 @@ class Server::Impl {
   const size_t threads_wanted_;
   mutable ServerState state_;
   net::io_context ioc_;
+  net::executor_work_guard<net::io_context::executor_type> work_;
   tcp::acceptor acceptor_;
   net::steady_timer retry_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
   bool started_ = false;
   bool stopped_ = false;
+  bool clean_ = true;
 };
 
 Server::Server(ServerOptions options, RequestHandler* handler)
     : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
 Server::~Server() = default;
 Status Server::Start() { return impl_->Start(); }
-void Server::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
+bool Server::Stop(std::chrono::milliseconds grace) { return impl_->Stop(grace); }
 uint16_t Server::port() const { return impl_->port(); }
 size_t Server::connections() const { return impl_->connections(); }
 

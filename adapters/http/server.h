@@ -54,8 +54,8 @@ class Server {
   // Graceful: stops accepting; each connection finishes the requests it has read and sends
   // their responses (the last with Connection: close), idle connections and event streams are
   // closed. Returns when every connection is gone or `grace` has passed, after stopping the
-  // network threads. Idempotent.
-  void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(30'000));
+  // network threads: true if every connection finished in time. Idempotent.
+  bool Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(30'000));
 
   // The bound port (useful with port 0). REQUIRES: Start() succeeded.
   uint16_t port() const;

@@ -47,12 +47,12 @@ class Service::Impl {
     return Status::OK();
   }
 
-  void Stop() {
-    if (!started_ || stopped_) return;
+  bool Stop() {
+    if (!started_ || stopped_) return clean_;
     stopped_ = true;
     Log(spdlog::level::info, "shutting down", {});
     api_->SetReady(false);
-    server_->Stop(options_.shutdown_grace);
+    clean_ = server_->Stop(options_.shutdown_grace);
     api_->Drain();
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -69,6 +69,7 @@ class Service::Impl {
     store_.reset();  // closes: everything acknowledged is already synced
     Log(spdlog::level::info, "stopped", {{"lastPosition", last}});
     spdlog::default_logger()->flush();
+    return clean_;
   }
 
   Status ReloadTokens(const std::string& path) {
@@ -155,6 +156,7 @@ class Service::Impl {
   bool stop_scheduler_ = false;
   bool started_ = false;
   bool stopped_ = false;
+  bool clean_ = true;
 };
 
 Service::Service(ServiceOptions options, engine::WorkflowRegistry* registry) {
@@ -165,7 +167,7 @@ Service::Service(ServiceOptions options, engine::WorkflowRegistry* registry) {
 }
 Service::~Service() = default;
 Status Service::Start() { return impl_->Start(tokens_path_, &admin_token_); }
-void Service::Stop() { impl_->Stop(); }
+bool Service::Stop() { return impl_->Stop(); }
 Status Service::ReloadTokens() { return impl_->ReloadTokens(tokens_path_); }
 uint16_t Service::port() const { return impl_->port(); }
 engine::Engine& Service::engine() { return impl_->engine(); }

@@ -46,8 +46,9 @@ class Service {
   Status Start();
   // Graceful shutdown: not ready, stop accepting, finish the requests already read (every
   // acknowledged command is durable before its response is sent), stop timers and projections,
-  // close the store. Idempotent.
-  void Stop();
+  // close the store. Idempotent. Returns whether every connection finished within the grace
+  // period (the store is closed either way).
+  bool Stop();
   // Reads the tokens file again; on error keeps the tokens it has.
   Status ReloadTokens();
 

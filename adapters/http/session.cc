@@ -6,6 +6,7 @@
 #include <boost/beast/http/write.hpp>
 #include <cctype>
 
+#include "adapters/http/log.h"
 #include "adapters/http/problem.h"
 
 namespace wijkflow::http {
@@ -111,6 +112,21 @@ void Session::Shutdown() {
     }
     // A request is arriving (bounded by the read timeout) or responses are pending: the last
     // response goes out with Connection: close, and then the connection closes.
+  });
+}
+
+void Session::LogState() {
+  net::post(socket_.get_executor(), [self = shared_from_this()] {
+    Log(spdlog::level::warn, "connection open",
+        {{"remote", self->remote_},
+         {"phase", static_cast<int>(self->phase_)},
+         {"reading", self->reading_ ? 1 : 0},
+         {"writing", self->writing_ ? 1 : 0},
+         {"closing", self->closing_ ? 1 : 0},
+         {"closed", self->closed_ ? 1 : 0},
+         {"queued", uint64_t{self->queue_.size()}},
+         {"ready", uint64_t{!self->queue_.empty() && self->queue_.front()->ready}},
+         {"stream", self->source_ ? 1 : 0}});
   });
 }
 

@@ -67,6 +67,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Shutdown();
   // Writes what the stream source has queued. On the strand.
   void FlushStream();
+  // Logs what the connection is doing (on its strand), e.g. when it outlives a shutdown.
+  void LogState();
 
  private:
   enum class Phase { kNone, kIdle, kReading, kDraining };

@@ -17,6 +17,7 @@ namespace wijkflow::bench {
 // Each subcommand lives in a file of its own and adds itself to the app with one of these; main.cc
 // calls them all. A subcommand's callback throws CLI::RuntimeError(code) to fail.
 void AddAppendBench(CLI::App& app);
+void AddHttpBench(CLI::App& app);
 
 // The median of `values` (0 for none).
 double Median(std::vector<double> values);

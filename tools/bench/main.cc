@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   CLI::App app{"wijkflow benchmarks"};
   app.require_subcommand(1);
   wijkflow::bench::AddAppendBench(app);
+  wijkflow::bench::AddHttpBench(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }
