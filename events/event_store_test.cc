@@ -373,6 +373,35 @@ TEST(EventStoreCloseTest, ClosingCommitsWhatIsQueued) {
   EXPECT_EQ(store->LastPosition(), static_cast<uint64_t>(n));
 }
 
+TEST(EventStoreCloseTest, AppendsWhileClosingGetUnavailableAndWriteNothing) {
+  wijkflow::testing::TempDir dir;
+  StoreOptions options;
+  options.sync = false;
+  uint64_t appended = 0;
+  Status last;
+  {
+    auto store = OpenStore(dir.Sub("db"), options);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Append(OneEvent("s")).status.ok());
+    // The handler appends until the store refuses: closing stops the writer before it stops
+    // subscriptions, so the refusal is bound to come.
+    EventStore* raw = store.get();  // reset() empties `store` before it destroys the store
+    auto sub = store->Subscribe(1, [&](const EventEnvelope&) {
+      for (;;) {
+        last = raw->Append(OneEvent("from-handler")).status;
+        if (!last.ok()) return false;
+        ++appended;
+      }
+    });
+    store.reset();
+  }
+  EXPECT_TRUE(last.IsUnavailable()) << last.ToString();
+  auto reopened = OpenStore(dir.Sub("db"), options);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->LastPosition(), 1 + appended);
+  EXPECT_TRUE(reopened->Verify().ok);
+}
+
 TEST(EventStoreOpenTest, RejectsBadOptionsAndMissingStore) {
   wijkflow::testing::TempDir dir;
   std::unique_ptr<EventStore> store;
