@@ -4,7 +4,9 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
+#include <chrono>
 #include <random>
+#include <thread>
 
 #include "engine/engine_impl.h"
 
@@ -32,6 +34,16 @@ std::string NewCommandId() {
     for (int j = 0; j < 16; ++j, r >>= 4) id.push_back(kHex[r & 15]);
   }
   return id;
+}
+
+// After a lost race on a stream another command also wrote (e.g. a round many grants reserve
+// on), wait a random while, growing with the attempts, so that the racers spread out instead
+// of colliding in the same group commit again.
+void Backoff(int attempt) {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  const int ceiling_us = 50 << std::min(attempt, 6);
+  std::this_thread::sleep_for(
+      std::chrono::microseconds(std::uniform_int_distribution<int>(0, ceiling_us)(rng)));
 }
 
 const CommandSpec* FindCommand(const Workflow& wf, std::string_view name) {
@@ -90,6 +102,8 @@ Outcome Engine::Get(std::string_view workflow, std::string_view id, std::optiona
 }
 
 size_t Engine::FireDueTimers() { return impl_->FireDueTimers(); }
+
+std::optional<Micros> Engine::NextTimerDue(Micros until) { return impl_->NextTimerDue(until); }
 
 Outcome Engine::ParseCommand(std::string_view workflow, std::string_view command,
                              std::string_view json, std::unique_ptr<Message>* out) const {
@@ -161,9 +175,24 @@ CommandResult Engine::Impl::Execute(CommandRequest request, const TimerEntry* fi
     r.outcome = Outcome::Unavailable(s.ToString());
     return r;
   }
+  // Streams other than this one that we lost a race on, locked for the next attempts, so that
+  // commands contending for a hot stream (a round many grants reserve on) take turns.
+  std::vector<std::unique_lock<std::mutex>> contended;
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
     Attempt a = TryOnce(*wf, *spec, request, fired);
     if (!a.retry) return std::move(a.result);
+    Backoff(attempt);
+    std::mutex& other = StripeFor(a.conflict_stream);
+    bool held = &other == &StripeFor(stream);
+    for (const auto& l : contended) held |= l.mutex() == &other;
+    // Only try: blocking while holding our own lock could deadlock with a command that holds
+    // that stream's lock and wants ours.
+    for (int i = 0; !held && i < 16; ++i, Backoff(attempt)) {
+      if (other.try_lock()) {
+        contended.emplace_back(other, std::adopt_lock);
+        held = true;
+      }
+    }
   }
   r.outcome = Outcome::Conflict("instance kept changing; gave up after " +
                                 std::to_string(options_.max_attempts) + " attempts");
@@ -244,7 +273,16 @@ Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpe
       [&](std::string_view w, std::string_view id) { return LoadInto(w, id, &reads); });
   r.outcome = wf.Decide(ctx, *cur->instance, *request.body);
   if (!r.outcome.ok()) return a;
-  if (ctx.events().empty()) {  // nothing to record: the command changes nothing
+  if (ctx.events().empty()) {  // no fact to record; timers may still change (a fired one goes)
+    std::vector<SideWrite> writes;
+    r.outcome = TimerWrites(ctx, stream, fired, &writes);
+    if (r.outcome.ok() && !writes.empty()) {
+      Status s = store_->Write(writes, /*sync=*/true);
+      if (!s.ok()) r.outcome = Outcome::Unavailable(s.ToString());
+    }
+    for (const auto& t : ctx.timers()) {
+      if (!t.cancel) LowerTimersFrom(t.due);
+    }
     r.version = cur->version;
     r.state = std::string(cur->instance->StateName());
     return a;
@@ -278,6 +316,7 @@ Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpe
   if (out.status.IsWrongExpectedVersion()) {
     cache_.Erase(out.status.stream());
     a.retry = true;
+    a.conflict_stream = out.status.stream();
     return a;
   }
   if (out.status.IsDuplicateCommand()) {
@@ -287,6 +326,9 @@ Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpe
   if (!out.status.ok()) {
     r.outcome = Outcome::Unavailable(out.status.ToString());
     return a;
+  }
+  for (const auto& t : ctx.timers()) {
+    if (!t.cancel) LowerTimersFrom(t.due);
   }
   r.receipt = std::move(out.receipt);
   auto own = after.find(stream);

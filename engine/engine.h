@@ -97,6 +97,8 @@ class Engine {
   // Fires every timer due at or before the clock's now as a command of the system actor, and
   // removes it. Safe to call from several threads. Returns the number fired.
   size_t FireDueTimers();
+  // When the earliest timer at or before `until` falls due; nullopt if none does.
+  std::optional<Micros> NextTimerDue(Micros until);
 
   const WorkflowRegistry& registry() const { return *registry_; }
   EventStore& store() const { return *store_; }

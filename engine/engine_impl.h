@@ -1,6 +1,7 @@
 // Engine::Impl: the command pipeline. Private to engine/.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,8 @@ class Engine::Impl {
   Outcome Get(const Workflow& wf, std::string_view id, std::optional<Micros> as_of,
               InstanceView* out);
   size_t FireDueTimers();
+  std::optional<Micros> NextTimerDue(Micros until);
+  void LowerTimersFrom(Micros due);
 
  private:
   // The instances one attempt has read, by stream id: what Decide saw, and what the append
@@ -40,6 +43,7 @@ class Engine::Impl {
   struct Attempt {
     CommandResult result;
     bool retry = false;
+    std::string conflict_stream;  // when retry: the stream whose version had moved
   };
 
   Outcome Authorise(const Workflow& wf, const CommandSpec& spec, const Instance& current,
@@ -69,6 +73,9 @@ class Engine::Impl {
   InstanceCache cache_;
   std::vector<std::mutex> stripes_;
   std::mutex timers_mu_;  // one FireDueTimers pass at a time
+  // No timer is due before this: scans start here instead of wading through the deletion
+  // markers fired timers leave behind. Lowered after every append that sets a timer.
+  std::atomic<Micros> timers_from_{0};
 };
 
 }  // namespace wijkflow::engine

@@ -174,13 +174,35 @@ Outcome Engine::Impl::TimerWrites(DecideContext& ctx, const std::string& stream,
   return Outcome::Ok();
 }
 
+void Engine::Impl::LowerTimersFrom(Micros due) {
+  Micros cur = timers_from_.load();
+  while (due < cur && !timers_from_.compare_exchange_weak(cur, due)) {
+  }
+}
+
+std::optional<Micros> Engine::Impl::NextTimerDue(Micros until) {
+  std::vector<TimerEntry> due;
+  if (!timers::Due(*store_, timers_from_.load(), until, 1, &due).ok() || due.empty()) {
+    return std::nullopt;
+  }
+  return due[0].due_micros();
+}
+
 size_t Engine::Impl::FireDueTimers() {
   std::lock_guard<std::mutex> lock(timers_mu_);
   constexpr size_t kBatch = 256;
   size_t fired = 0;
+  const Micros now = clock_->Now();
   for (;;) {
+    Micros from = timers_from_.load();
     std::vector<TimerEntry> due;
-    if (!timers::Due(*store_, clock_->Now(), kBatch, &due).ok() || due.empty()) break;
+    if (!timers::Due(*store_, from, now, kBatch, &due).ok()) break;
+    if (due.empty()) {
+      // Nothing is due up to now: later scans may start after it, unless an append lowered the
+      // mark meanwhile (then the exchange fails and the lower mark stands).
+      timers_from_.compare_exchange_strong(from, now + 1);
+      break;
+    }
     bool progress = false;
     for (const TimerEntry& t : due) {
       const Workflow* wf = registry_->Find(t.workflow());
@@ -213,6 +235,9 @@ size_t Engine::Impl::FireDueTimers() {
       ++fired;
       progress = true;
     }
+    // Everything due before the last one handled is handled (or was set meanwhile, and then
+    // lowered the mark again, failing this exchange).
+    timers_from_.compare_exchange_strong(from, due.back().due_micros());
     if (!progress || due.size() < kBatch) break;
   }
   return fired;

@@ -214,6 +214,16 @@ TEST_F(EngineTest, TimerCancelledByTheDecisionDoesNotFire) {
   EXPECT_EQ(History("t1").size(), 2u);
 }
 
+TEST_F(EngineTest, TimerWhoseCommandChangesNothingIsRemoved) {
+  ASSERT_TRUE(Open("t1").outcome.ok());
+  ASSERT_TRUE(Close("t1", "keep-timer").outcome.ok());  // leaves the auto-close timer set
+  clock_.AdvanceTo(kStart + 61 * kMinute);
+  EXPECT_EQ(engine_->FireDueTimers(), 1u);  // Close on a closed toggle: ok, no event
+  EXPECT_EQ(History("t1").size(), 2u);
+  EXPECT_EQ(engine_->FireDueTimers(), 0u);  // and the timer is gone
+  EXPECT_FALSE(engine_->NextTimerDue(clock_.Now()).has_value());
+}
+
 TEST_F(EngineTest, TimersSurviveARestart) {
   ASSERT_TRUE(Open("t1").outcome.ok());
   Reopen();

@@ -1,5 +1,7 @@
 #include "engine/timers.h"
 
+#include <algorithm>
+
 #include "events/keys.h"
 
 namespace wijkflow::engine::timers {
@@ -64,12 +66,14 @@ Status RemoveFired(const EventStore& store, const std::string& stream, const Tim
   return Status::OK();
 }
 
-Status Due(const EventStore& store, int64_t now, size_t limit, std::vector<TimerEntry>* out) {
-  std::string end = "d";
-  keys::PutBE64(&end, static_cast<uint64_t>(now) + 1);
+Status Due(const EventStore& store, int64_t from, int64_t until, size_t limit,
+           std::vector<TimerEntry>* out) {
+  std::string begin = "d", end = "d";
+  keys::PutBE64(&begin, static_cast<uint64_t>(std::max<int64_t>(from, 0)));
+  keys::PutBE64(&end, static_cast<uint64_t>(until) + 1);
   Status parse_error;
   Status s =
-      store.Scan(Space::kTimers, "d", end, [&](const std::string& key, const std::string& v) {
+      store.Scan(Space::kTimers, begin, end, [&](const std::string& key, const std::string& v) {
         TimerEntry e;
         if (!e.ParseFromString(v)) {
           parse_error = Status::Corruption("timer entry " + key.substr(9));

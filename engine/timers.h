@@ -29,7 +29,10 @@ Status Set(const EventStore& store, const std::string& stream, const TimerEntry&
 Status RemoveFired(const EventStore& store, const std::string& stream, const TimerEntry& entry,
                    std::vector<SideWrite>* writes);
 
-// Timers due at or before `now`, earliest first, at most `limit`.
-Status Due(const EventStore& store, int64_t now, size_t limit, std::vector<TimerEntry>* out);
+// Timers due in [from, until], earliest first, at most `limit`. Fired timers leave deletion
+// markers behind until RocksDB compacts them away, so callers pass the earliest due time that can
+// still hold a timer (`from`) rather than scanning from the beginning every time.
+Status Due(const EventStore& store, int64_t from, int64_t until, size_t limit,
+           std::vector<TimerEntry>* out);
 
 }  // namespace wijkflow::engine::timers

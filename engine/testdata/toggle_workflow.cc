@@ -67,7 +67,8 @@ class Toggle final : public Workflow {
       s.amount_cents = d->amount_cents();
     return s;
   }
-  Outcome Decide(DecideContext& ctx, const Instance&, const Message& command) const override {
+  Outcome Decide(DecideContext& ctx, const Instance& current,
+                 const Message& command) const override {
     if (const auto* open = dynamic_cast<const pb::Open*>(&command)) {
       auto e = std::make_unique<pb::Opened>();
       e->set_district(open->district());
@@ -87,10 +88,13 @@ class Toggle final : public Workflow {
       if (close->reason() == "forbidden") {
         return Outcome::RuleViolated("no-forbidden", "a toggle is never closed for 'forbidden'");
       }
+      if (close->reason() == "timeout" && current.StateName() == "closed") {
+        return Outcome::Ok();  // the timer finds it closed already: nothing to do
+      }
       auto e = std::make_unique<pb::Closed>();
       e->set_reason(close->reason());
       ctx.Emit(std::move(e));
-      ctx.CancelTimer("auto-close");
+      if (close->reason() != "keep-timer") ctx.CancelTimer("auto-close");
       return Outcome::Ok();
     }
     const auto& d = static_cast<const pb::Decide&>(command);

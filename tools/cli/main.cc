@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   wijkflow::cli::AddInstanceCommands(app);
   wijkflow::cli::AddStoreCommands(app);
   wijkflow::cli::AddExportCommand(app);
+  wijkflow::cli::AddSimulateCommand(app);
   wijkflow::cli::AddDiagramsCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;

@@ -5,7 +5,6 @@
 
 #include <istream>
 
-#include "engine/timers.h"
 #include "wijkflow/scenario.pb.h"
 
 namespace wijkflow::scenario {
@@ -27,9 +26,9 @@ bool ParseTime(const std::string& text, Micros* t) {
 size_t AdvanceTo(Micros t, engine::Engine* engine, SimulatedClock* clock) {
   size_t fired = 0;
   for (;;) {  // step from one due timer to the next, so each fires at its own moment
-    std::vector<TimerEntry> due;
-    if (!engine::timers::Due(engine->store(), t, 1, &due).ok() || due.empty()) break;
-    clock->AdvanceTo(due[0].due_micros());
+    std::optional<Micros> due = engine->NextTimerDue(t);
+    if (!due) break;
+    clock->AdvanceTo(*due);
     size_t n = engine->FireDueTimers();
     if (n == 0) break;
     fired += n;
