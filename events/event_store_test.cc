@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <future>
+#include <thread>
 
 #include "events/test_util.h"
 #include "tests/testing/temp_dir.h"
@@ -377,7 +378,7 @@ TEST(EventStoreCloseTest, AppendsWhileClosingGetUnavailableAndWriteNothing) {
   wijkflow::testing::TempDir dir;
   StoreOptions options;
   options.sync = false;
-  uint64_t appended = 0;
+  std::atomic<uint64_t> appended{0};
   Status last;
   {
     auto store = OpenStore(dir.Sub("db"), options);
@@ -393,12 +394,14 @@ TEST(EventStoreCloseTest, AppendsWhileClosingGetUnavailableAndWriteNothing) {
         ++appended;
       }
     });
+    // Close only once the handler is appending, or there would be nothing to refuse.
+    while (appended.load() == 0) std::this_thread::yield();
     store.reset();
   }
   EXPECT_TRUE(last.IsUnavailable()) << last.ToString();
   auto reopened = OpenStore(dir.Sub("db"), options);
   ASSERT_NE(reopened, nullptr);
-  EXPECT_EQ(reopened->LastPosition(), 1 + appended);
+  EXPECT_EQ(reopened->LastPosition(), 1 + appended.load());
   EXPECT_TRUE(reopened->Verify().ok);
 }
 
