@@ -13,9 +13,10 @@ pkgs=(
   libssl-dev                 # SHA-256 (OpenSSL)
   libcli11-dev               # command lines
   curl                       # the README's demo scenario
+  chromium                   # renders the HTML audit report in its tests (headless)
 )
 if [[ "${1:-}" == "--extra" ]]; then
-  pkgs+=(rocksdb-tools clang libclang-rt-14-dev chromium wrk)
+  pkgs+=(rocksdb-tools clang libclang-rt-14-dev wrk)
 fi
 
 missing=()

@@ -11,6 +11,7 @@ namespace wijkflow::cli {
 void AddDiagramsCommand(CLI::App& app);
 void AddExportCommand(CLI::App& app);
 void AddInstanceCommands(CLI::App& app);  // history, state, explain
+void AddReportCommand(CLI::App& app);     // report --html
 void AddSimulateCommand(CLI::App& app);
 void AddStoreCommands(CLI::App& app);  // verify, stats, rebuild-projections, backup, restore
 

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   wijkflow::cli::AddExportCommand(app);
   wijkflow::cli::AddSimulateCommand(app);
   wijkflow::cli::AddDiagramsCommand(app);
+  wijkflow::cli::AddReportCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }
