@@ -167,24 +167,21 @@ Response PostCommand(Ctx& ctx, Call& call) {
   if (!JsonContent(call.req.Header("content-type"))) {
     return call.Fail(415, "unsupported-media-type", "a command body is application/json");
   }
-  std::unique_ptr<engine::Message> body;
+  const engine::CommandSpec* spec = nullptr;
+  for (const auto& c : wf->Commands()) {
+    if (c.name == command) spec = &c;
+  }
+  if (spec == nullptr) {
+    return call.Fail(404, "not-found",
+                     "workflow '" + workflow + "' has no command '" + command + "'");
+  }
   std::string_view json = call.req.body;
   if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) json = "{}";
-  engine::Outcome parsed = ctx.engine.ParseCommand(workflow, command, json, &body);
-  if (!parsed.ok()) {
-    Problem p = Problem::FromOutcome(parsed);
-    if (parsed.kind() == engine::Outcome::Kind::kInvalidArgument) {
-      std::string error, field;
-      std::unique_ptr<engine::Message> probe;
-      // Re-parse to name the offending field (the engine reports protobuf's message only).
-      for (const auto& spec : wf->Commands()) {
-        if (spec.name != command) continue;
-        probe.reset(spec.prototype->New());
-        if (!ParseMessageJson(json, probe.get(), &error, &field) && !field.empty()) {
-          p.With("field", field);
-        }
-      }
-    }
+  std::unique_ptr<engine::Message> body(spec->prototype->New());
+  std::string parse_error, field;
+  if (!ParseMessageJson(json, body.get(), &parse_error, &field)) {
+    Problem p(400, "invalid-argument", parse_error);
+    if (!field.empty()) p.With("field", field);
     return call.Fail(p);
   }
   engine::CommandRequest r;

@@ -7,45 +7,14 @@
 #include <cmath>
 #include <cstdio>
 
+#include "adapters/http/proto_json.h"
 #include "engine/engine.h"
 
 namespace wijkflow::http {
 
 using google::protobuf::util::TimeUtil;
 
-void AppendQuoted(std::string* out, std::string_view s) {
-  static const char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (u < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[u >> 4]);
-          out->push_back(kHex[u & 15]);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
+void AppendQuoted(std::string* out, std::string_view s) { AppendJsonString(out, s); }
 
 void JsonWriter::Separate() {
   if (after_key_) {
@@ -128,15 +97,13 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
 }
 
 std::string MessageJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
   std::string out;
-  if (!google::protobuf::util::MessageToJsonString(message, &out, options).ok()) return "{}";
+  AppendMessageJson(&out, message);
   return out;
 }
 
-bool ParseMessageJson(std::string_view json, google::protobuf::Message* message, std::string* error,
-                      std::string* field) {
+bool ParseMessageJsonByProtobuf(std::string_view json, google::protobuf::Message* message,
+                                std::string* error, std::string* field) {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   auto status = google::protobuf::util::JsonStringToMessage(

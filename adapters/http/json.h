@@ -62,9 +62,14 @@ void AppendQuoted(std::string* out, std::string_view s);
 std::string MessageJson(const google::protobuf::Message& message);
 
 // Parses `json` into `message` by protobuf's JSON mapping, rejecting unknown fields. On failure
-// returns false and fills `error` (protobuf's message) and `field` (the field it names, if any).
+// returns false and fills `error` and `field` (the field at fault, by its JSON name; dotted for a
+// nested one; empty if none). Fast: walks the message by reflection (proto_json_parse.cc).
 bool ParseMessageJson(std::string_view json, google::protobuf::Message* message, std::string* error,
                       std::string* field);
+// The same through protobuf's own parser (JsonStringToMessage), which the fast one falls back to
+// for the well-known types it does not handle.
+bool ParseMessageJsonByProtobuf(std::string_view json, google::protobuf::Message* message,
+                                std::string* error, std::string* field);
 
 // RFC 3339 in UTC, e.g. "2023-10-01T09:00:00Z" (fractions only when non-zero).
 std::string FormatTime(Micros t);

@@ -1,5 +1,7 @@
 #include "adapters/http/server.h"
 
+#include <pthread.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
@@ -43,7 +45,12 @@ class Server::Impl {
     }
     port_ = acceptor_.local_endpoint().port();
     Accept();
-    for (size_t i = 0; i < threads_wanted_; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (size_t i = 0; i < threads_wanted_; ++i) {
+      threads_.emplace_back([this] {
+        pthread_setname_np(pthread_self(), "http-io");
+        ioc_.run();
+      });
+    }
     started_ = true;
     return Status::OK();
   }

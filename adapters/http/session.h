@@ -1,23 +1,29 @@
-// One HTTP connection (Beast). Private to server.cc and session.cc.
+// One HTTP connection (Beast's parser on an Asio socket). Private to server.cc and session*.cc.
 //
-// A session reads requests (header first, so that it can answer "Expect: 100-continue"), hands
-// each to the RequestHandler, and writes the responses in request order. It reads ahead of its
-// responses up to max_pipelined requests. Every step runs on the connection's strand.
+// A session reads into its buffer and feeds Beast's parser, hands each complete request to the
+// RequestHandler, and writes the responses in request order. It reads ahead of its responses up
+// to max_pipelined requests. Every step runs on the connection's strand.
 //
-// Timeouts: while idle (no request in flight, nothing buffered) it waits for the socket to become
-// readable for idle_timeout, then closes quietly; once a request begins, all of it must arrive
-// within read_timeout, else 408. Writes have write_timeout.
+// The fast path of a request costs one read and one write system call: a response is written
+// synchronously when the socket takes it at once (else asynchronously), and timeouts are checked
+// by one periodic tick per connection rather than a timer per operation.
+//
+// Timeouts: while idle (no request begun) the connection is closed quietly after idle_timeout;
+// once a request has begun, all of it must arrive within read_timeout, else 408. Writes that
+// stall for write_timeout close the connection.
 //
 // A streamed response (Server-Sent Events) takes the connection over: the session writes the
 // header, then chunks as the source produces them, a heartbeat comment when quiet, and reads
-// only to notice the client leaving.
+// only to notice the client leaving (session_stream.cc).
 #pragma once
 
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -71,7 +77,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void LogState();
 
  private:
+  using TimePoint = std::chrono::steady_clock::time_point;
   enum class Phase { kNone, kIdle, kReading, kDraining };
+  enum class Parsed { kRequest, kNeedMore, kFailed };
   struct Slot {
     bool ready = false;
     bool keep_alive = true;
@@ -79,27 +87,30 @@ class Session : public std::enable_shared_from_this<Session> {
     Response response;
   };
 
+  // Reading (session.cc).
   void DoRead();
-  void OnReadable(const error_code& ec);
-  void ReadHeader();
-  void OnHeader(const error_code& ec);
-  void ReadBody();
-  void OnRead(const error_code& ec);
+  void OnBytes(const error_code& ec, size_t bytes);
+  Parsed Parse();
+  void MaybeContinue();
   void OnReadError(const error_code& ec);
   void Dispatch();
   void Reject(ReadFailure why, const std::string& detail);
+  // Writing and closing (session_write.cc).
   void DoWrite();
+  void WriteBytes(bool keep_alive);
   void OnWrite(const error_code& ec, bool keep_alive);
   void ArmDeadline(Phase phase, std::chrono::milliseconds after);
-  void CancelDeadline();
+  void CancelDeadline() { phase_ = Phase::kNone; }
+  void Tick();
+  void OnTick();
   void Linger();
   void Close();
-
+  // Streaming (session_stream.cc).
   void StartStream(const Response& response, unsigned version);
   void OnStreamWrite(const error_code& ec, size_t bytes);
   void ArmHeartbeat();
   void WatchPeer();
-  void EndStream();
+  void EndStream();  // stops the source; REQUIRES: not on the source's thread
 
   tcp::socket socket_;
   ServerState* state_;
@@ -107,24 +118,27 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   boost::beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  net::steady_timer deadline_;
-  uint64_t deadline_generation_ = 0;
+  bool continue_sent_ = false;
+
+  net::steady_timer ticker_;
+  std::chrono::milliseconds tick_;
+  TimePoint deadline_at_;
   Phase phase_ = Phase::kNone;
   bool timed_out_ = false;
+
   bool reading_ = false;
   bool writing_ = false;
   bool closing_ = false;  // read no more; close once the queue is written
   bool closed_ = false;
   std::deque<std::shared_ptr<Slot>> queue_;
-  std::shared_ptr<bhttp::response<bhttp::string_body>> out_;
-  net::steady_timer write_deadline_;
+  std::string out_;  // the bytes being written
+  TimePoint write_started_;
 
   std::shared_ptr<StreamSource> source_;
   std::shared_ptr<StreamBuffer> stream_;
-  std::string stream_out_;
   bool chunked_ = true;
   net::steady_timer heartbeat_;
-  std::chrono::steady_clock::time_point last_stream_write_;
+  TimePoint last_stream_write_;
   std::array<char, 512> peer_buf_;
 };
 

@@ -3,6 +3,8 @@
 // pay off: the pool is sized for the commands that should be in flight at once, not for the cores.
 #pragma once
 
+#include <pthread.h>
+
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -16,7 +18,12 @@ namespace wijkflow::http {
 class WorkerPool {
  public:
   explicit WorkerPool(size_t threads) {
-    for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+    for (size_t i = 0; i < threads; ++i) {
+      threads_.emplace_back([this] {
+        pthread_setname_np(pthread_self(), "http-worker");
+        Run();
+      });
+    }
   }
   ~WorkerPool() { Shutdown(); }
   WorkerPool(const WorkerPool&) = delete;

@@ -1,0 +1,491 @@
+// Parses JSON into protobuf messages by protobuf's JSON mapping, walking the message by
+// reflection: a field by its lowerCamelCase or its original name; 64-bit integers as numbers or
+// strings; enums by name or number; bytes as base64; Timestamps in RFC 3339; wrappers as their
+// value; null as "not set". Unknown fields are refused. Messages whose types use the other
+// well-known types (Any, Struct, Value, Duration, FieldMask...) go to protobuf's own parser.
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/stubs/strutil.h>
+#include <google/protobuf/timestamp.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <mutex>
+#include <unordered_map>
+
+#include "adapters/http/json.h"
+
+namespace wijkflow::http {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+// A message type's fields by JSON name and by original name, and whether this parser handles
+// the type (and every type below it).
+struct TypeInfo {
+  std::unordered_map<std::string, const FieldDescriptor*> fields;
+  bool supported = true;
+};
+
+bool IsWrapper(const Descriptor* d) {
+  const std::string& n = d->name();
+  return d->file()->package() == "google.protobuf" && n.size() > 5 &&
+         n.compare(n.size() - 5, 5, "Value") == 0 && n != "Value" && n != "ListValue";
+}
+
+bool IsTimestamp(const Descriptor* d) { return d->full_name() == "google.protobuf.Timestamp"; }
+
+const TypeInfo& InfoOf(const Descriptor* d);
+
+TypeInfo BuildInfo(const Descriptor* d) {
+  TypeInfo info;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    info.fields.emplace(f->json_name(), f);
+    info.fields.emplace(f->name(), f);
+  }
+  return info;
+}
+
+// Whether this parser handles every type below `d` (else protobuf's parser is used).
+bool Supported(const Descriptor* d) {
+  std::vector<const Descriptor*> todo = {d};
+  std::unordered_map<const Descriptor*, bool> seen;
+  while (!todo.empty()) {
+    const Descriptor* t = todo.back();
+    todo.pop_back();
+    if (seen[t]) continue;
+    seen[t] = true;
+    if (IsTimestamp(t) || IsWrapper(t)) continue;
+    if (t->file()->package() == "google.protobuf") return false;
+    for (int i = 0; i < t->field_count(); ++i) {
+      if (const Descriptor* m = t->field(i)->message_type()) todo.push_back(m);
+    }
+  }
+  return true;
+}
+
+const TypeInfo& InfoOf(const Descriptor* d) {
+  static std::mutex mu;
+  static auto* cache = new std::unordered_map<const Descriptor*, TypeInfo>();
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache->find(d);
+  if (it != cache->end()) return it->second;
+  TypeInfo info = BuildInfo(d);
+  info.supported = Supported(d);
+  return (*cache)[d] = std::move(info);
+}
+
+class Parser {
+ public:
+  explicit Parser(std::string_view json) : p_(json.data()), end_(json.data() + json.size()) {}
+
+  bool Parse(Message* m) {
+    Ws();
+    if (!Object(m)) return false;
+    Ws();
+    if (p_ != end_) return Fail("Unexpected characters after the JSON value.");
+    return true;
+  }
+  const std::string& error() const { return error_; }
+  const std::string& field() const { return field_; }
+
+ private:
+  bool Fail(std::string msg) {
+    if (error_.empty()) error_ = path_.empty() ? msg : path_ + ": " + msg;
+    if (field_.empty()) field_ = path_;
+    return false;
+  }
+  bool Invalid(const FieldDescriptor* f, std::string_view token) {
+    return Fail("invalid value " + std::string(token) + " for type " +
+                FieldDescriptor::TypeName(f->type()));
+  }
+  void Ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+  bool Eat(char c) {
+    Ws();
+    if (p_ < end_ && *p_ == c) {
+      ++p_;
+      return true;
+    }
+    return false;
+  }
+  bool Literal(std::string_view word) {
+    if (static_cast<size_t>(end_ - p_) >= word.size() &&
+        std::string_view(p_, word.size()) == word) {
+      p_ += word.size();
+      return true;
+    }
+    return false;
+  }
+
+  bool String(std::string* out);
+  bool Number(std::string_view* token);
+  bool Object(Message* m);
+  bool Member(Message* m, const TypeInfo& info);
+  bool FieldValue(Message* m, const FieldDescriptor* f);
+  bool Scalar(Message* m, const FieldDescriptor* f, bool add);
+  bool Integer(const FieldDescriptor* f, std::string_view token, bool quoted, int64_t* s,
+               uint64_t* u);
+  bool MapEntry(Message* m, const FieldDescriptor* f);
+
+  const char* p_;
+  const char* end_;
+  std::string path_;
+  std::string error_;
+  std::string field_;
+};
+
+void AppendUtf8(std::string* out, uint32_t cp) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+bool Parser::String(std::string* out) {
+  Ws();
+  if (p_ >= end_ || *p_ != '"') return Fail("Expected a string.");
+  ++p_;
+  out->clear();
+  while (p_ < end_ && *p_ != '"') {
+    const auto c = static_cast<unsigned char>(*p_++);
+    if (c < 0x20) return Fail("Control characters must be escaped in a string.");
+    if (c != '\\') {
+      out->push_back(static_cast<char>(c));
+      continue;
+    }
+    if (p_ >= end_) break;
+    const char e = *p_++;
+    static const std::string_view kPlain = "\"\\/bfnrt";
+    static const char kValue[] = "\"\\/\b\f\n\r\t";
+    if (size_t at = kPlain.find(e); at != std::string_view::npos) {
+      out->push_back(kValue[at]);
+      continue;
+    }
+    if (e != 'u') return Fail("Invalid escape sequence.");
+    auto hex4 = [&](uint32_t* v) {
+      if (end_ - p_ < 4) return false;
+      *v = 0;
+      for (int i = 0; i < 4; ++i) {
+        const char h = *p_++;
+        const int d = h >= '0' && h <= '9'   ? h - '0'
+                      : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                      : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                             : -1;
+        if (d < 0) return false;
+        *v = *v * 16 + static_cast<uint32_t>(d);
+      }
+      return true;
+    };
+    uint32_t cp;
+    if (!hex4(&cp)) return Fail("Invalid \\u escape.");
+    if (cp >= 0xD800 && cp < 0xDC00) {  // a surrogate pair
+      uint32_t lo;
+      if (!Literal("\\u") || !hex4(&lo) || lo < 0xDC00 || lo >= 0xE000) {
+        return Fail("Invalid surrogate pair.");
+      }
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+    }
+    AppendUtf8(out, cp);
+  }
+  if (p_ >= end_) return Fail("Unexpected end of string.");
+  ++p_;
+  return true;
+}
+
+bool Parser::Number(std::string_view* token) {
+  Ws();
+  const char* start = p_;
+  if (p_ < end_ && *p_ == '-') ++p_;
+  while (p_ < end_ && (std::isdigit(static_cast<unsigned char>(*p_)) || *p_ == '.' || *p_ == 'e' ||
+                       *p_ == 'E' || *p_ == '+' || *p_ == '-')) {
+    ++p_;
+  }
+  *token = std::string_view(start, static_cast<size_t>(p_ - start));
+  if (token->empty() || *token == "-") return Fail("Expected a value.");
+  return true;
+}
+
+bool Parser::Object(Message* m) {
+  if (!Eat('{')) return Fail("Expected an object.");
+  const TypeInfo& info = InfoOf(m->GetDescriptor());
+  if (Eat('}')) return true;
+  do {
+    if (!Member(m, info)) return false;
+  } while (Eat(','));
+  if (!Eat('}')) return Fail("Expected , or } after key:value pair.");
+  return true;
+}
+
+bool Parser::Member(Message* m, const TypeInfo& info) {
+  std::string name;
+  if (!String(&name)) return false;
+  if (!Eat(':')) return Fail("Expected : between key:value pair.");
+  auto it = info.fields.find(name);
+  const std::string saved = path_;
+  path_ = path_.empty() ? name : path_ + "." + name;
+  if (it == info.fields.end()) return Fail("Cannot find field.");
+  const FieldDescriptor* f = it->second;
+  path_ = saved.empty() ? f->json_name() : saved + "." + f->json_name();
+  if (const auto* oneof = f->real_containing_oneof()) {
+    const FieldDescriptor* set = m->GetReflection()->GetOneofFieldDescriptor(*m, oneof);
+    if (set != nullptr && set != f) return Fail("Multiple oneof fields set.");
+  }
+  if (!FieldValue(m, f)) return false;
+  path_ = saved;
+  return true;
+}
+
+bool Parser::FieldValue(Message* m, const FieldDescriptor* f) {
+  const Reflection* r = m->GetReflection();
+  Ws();
+  if (Literal("null")) {
+    r->ClearField(m, f);
+    return true;
+  }
+  if (f->is_map()) {
+    r->ClearField(m, f);
+    if (!Eat('{')) return Fail("Expected an object for a map.");
+    if (Eat('}')) return true;
+    do {
+      if (!MapEntry(m, f)) return false;
+    } while (Eat(','));
+    return Eat('}') ? true : Fail("Expected , or } after key:value pair.");
+  }
+  if (f->is_repeated()) {
+    r->ClearField(m, f);
+    if (!Eat('[')) return Fail("Expected an array.");
+    if (Eat(']')) return true;
+    do {
+      if (!Scalar(m, f, true)) return false;
+    } while (Eat(','));
+    return Eat(']') ? true : Fail("Expected , or ] after array value.");
+  }
+  return Scalar(m, f, false);
+}
+
+bool Parser::MapEntry(Message* m, const FieldDescriptor* f) {
+  std::string key;
+  if (!String(&key)) return false;
+  if (!Eat(':')) return Fail("Expected : between key:value pair.");
+  Message* entry = m->GetReflection()->AddMessage(m, f);
+  const FieldDescriptor* kf = f->message_type()->map_key();
+  if (kf->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+    entry->GetReflection()->SetString(entry, kf, key);
+  } else {
+    const std::string quoted = "\"" + key + "\"";  // parse the key as its type, from a string
+    Parser sub(quoted);
+    if (!sub.Scalar(entry, kf, false)) return Fail(sub.error_);
+  }
+  return Scalar(entry, f->message_type()->map_value(), false);
+}
+
+bool Parser::Integer(const FieldDescriptor* f, std::string_view token, bool quoted, int64_t* s,
+                     uint64_t* u) {
+  const std::string t(token);
+  const std::string shown = quoted ? "\"" + t + "\"" : t;
+  const bool is_unsigned = f->cpp_type() == FieldDescriptor::CPPTYPE_UINT32 ||
+                           f->cpp_type() == FieldDescriptor::CPPTYPE_UINT64;
+  const bool is_32 = f->cpp_type() == FieldDescriptor::CPPTYPE_INT32 ||
+                     f->cpp_type() == FieldDescriptor::CPPTYPE_UINT32;
+  if (t.empty() || t.find_first_not_of("-0123456789.eE+") != std::string::npos) {
+    return Invalid(f, shown);
+  }
+  errno = 0;
+  char* rest = nullptr;
+  if (t.find_first_of(".eE") != std::string::npos) {
+    // A number such as 1.0 or 1e3 is accepted when it is a whole number in range.
+    const double d = std::strtod(t.c_str(), &rest);
+    if (*rest != '\0' || std::floor(d) != d || std::fabs(d) >= 9007199254740992.0) {
+      return Invalid(f, shown);
+    }
+    if (is_unsigned && d < 0) return Invalid(f, shown);
+    *s = static_cast<int64_t>(d);
+    *u = static_cast<uint64_t>(std::fabs(d));
+  } else if (is_unsigned) {
+    if (t[0] == '-') return Invalid(f, shown);
+    *u = std::strtoull(t.c_str(), &rest, 10);
+    if (*rest != '\0' || errno == ERANGE) return Invalid(f, shown);
+  } else {
+    *s = std::strtoll(t.c_str(), &rest, 10);
+    if (*rest != '\0' || errno == ERANGE) return Invalid(f, shown);
+  }
+  if (is_32 && is_unsigned && *u > std::numeric_limits<uint32_t>::max()) return Invalid(f, shown);
+  if (is_32 && !is_unsigned &&
+      (*s < std::numeric_limits<int32_t>::min() || *s > std::numeric_limits<int32_t>::max())) {
+    return Invalid(f, shown);
+  }
+  return true;
+}
+
+bool Parser::Scalar(Message* m, const FieldDescriptor* f, bool add) {
+  const Reflection* r = m->GetReflection();
+  Ws();
+  const bool quoted = p_ < end_ && *p_ == '"';
+  std::string str;
+  std::string_view token;
+  auto read_token = [&] {
+    if (quoted) {
+      if (!String(&str)) return false;
+      token = str;
+      return true;
+    }
+    return Number(&token);
+  };
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+    case FieldDescriptor::CPPTYPE_INT64:
+    case FieldDescriptor::CPPTYPE_UINT32:
+    case FieldDescriptor::CPPTYPE_UINT64: {
+      int64_t sv = 0;
+      uint64_t uv = 0;
+      if (!read_token() || !Integer(f, token, quoted, &sv, &uv)) return false;
+      switch (f->cpp_type()) {
+        case FieldDescriptor::CPPTYPE_INT32:
+          add ? r->AddInt32(m, f, static_cast<int32_t>(sv))
+              : r->SetInt32(m, f, static_cast<int32_t>(sv));
+          break;
+        case FieldDescriptor::CPPTYPE_INT64:
+          add ? r->AddInt64(m, f, sv) : r->SetInt64(m, f, sv);
+          break;
+        case FieldDescriptor::CPPTYPE_UINT32:
+          add ? r->AddUInt32(m, f, static_cast<uint32_t>(uv))
+              : r->SetUInt32(m, f, static_cast<uint32_t>(uv));
+          break;
+        default:
+          add ? r->AddUInt64(m, f, uv) : r->SetUInt64(m, f, uv);
+      }
+      return true;
+    }
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+    case FieldDescriptor::CPPTYPE_FLOAT: {
+      if (!read_token()) return false;
+      double d;
+      if (quoted && token == "NaN") {
+        d = std::numeric_limits<double>::quiet_NaN();
+      } else if (quoted && (token == "Infinity" || token == "-Infinity")) {
+        d = token[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+      } else {
+        const std::string t(token);
+        char* rest = nullptr;
+        d = std::strtod(t.c_str(), &rest);
+        if (t.empty() || *rest != '\0' || !std::isfinite(d)) {
+          return Invalid(f, quoted ? "\"" + t + "\"" : t);
+        }
+      }
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
+        if (std::isfinite(d) && std::fabs(d) > std::numeric_limits<float>::max()) {
+          return Fail("Float out of range.");
+        }
+        add ? r->AddFloat(m, f, static_cast<float>(d)) : r->SetFloat(m, f, static_cast<float>(d));
+      } else {
+        add ? r->AddDouble(m, f, d) : r->SetDouble(m, f, d);
+      }
+      return true;
+    }
+    case FieldDescriptor::CPPTYPE_BOOL: {
+      bool b;
+      if (Literal("true")) {
+        b = true;
+      } else if (Literal("false")) {
+        b = false;
+      } else {
+        std::string_view t;
+        if (quoted && String(&str)) t = str;
+        return Invalid(f, quoted ? "\"" + std::string(t) + "\"" : "(not a boolean)");
+      }
+      add ? r->AddBool(m, f, b) : r->SetBool(m, f, b);
+      return true;
+    }
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      if (!read_token()) return false;
+      int number = 0;
+      if (quoted) {
+        const auto* v = f->enum_type()->FindValueByName(str);
+        if (v == nullptr) return Invalid(f, "\"" + str + "\"");
+        number = v->number();
+      } else {
+        int64_t sv = 0;
+        uint64_t uv = 0;
+        if (!Integer(f, token, false, &sv, &uv) || sv < INT32_MIN || sv > INT32_MAX) {
+          return Invalid(f, std::string(token));
+        }
+        number = static_cast<int>(sv);
+      }
+      add ? r->AddEnumValue(m, f, number) : r->SetEnumValue(m, f, number);
+      return true;
+    }
+    case FieldDescriptor::CPPTYPE_STRING: {
+      if (!quoted) {
+        std::string_view t;
+        Number(&t);
+        return Invalid(f, t.empty() ? "(not a string)" : std::string(t));
+      }
+      if (!String(&str)) return false;
+      if (f->type() == FieldDescriptor::TYPE_BYTES) {
+        std::string bytes;
+        if (!google::protobuf::Base64Unescape(str, &bytes) &&
+            !google::protobuf::WebSafeBase64Unescape(str, &bytes)) {
+          return Fail("Invalid data in input.");
+        }
+        str = std::move(bytes);
+      }
+      add ? r->AddString(m, f, std::move(str)) : r->SetString(m, f, std::move(str));
+      return true;
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      Message* sub = add ? r->AddMessage(m, f) : r->MutableMessage(m, f);
+      const Descriptor* d = sub->GetDescriptor();
+      if (IsTimestamp(d)) {
+        if (!quoted || !String(&str)) return Invalid(f, "(not an RFC 3339 string)");
+        google::protobuf::Timestamp ts;
+        if (!google::protobuf::util::TimeUtil::FromString(str, &ts)) {
+          return Fail("Invalid time format: " + str);
+        }
+        sub->GetReflection()->SetInt64(sub, d->FindFieldByNumber(1), ts.seconds());
+        sub->GetReflection()->SetInt32(sub, d->FindFieldByNumber(2), ts.nanos());
+        return true;
+      }
+      if (IsWrapper(d)) return Scalar(sub, d->FindFieldByNumber(1), false);
+      return Object(sub);
+    }
+  }
+  return Fail("Unsupported field type.");
+}
+
+}  // namespace
+
+bool ParseMessageJson(std::string_view json, Message* message, std::string* error,
+                      std::string* field) {
+  if (!InfoOf(message->GetDescriptor()).supported) {
+    return ParseMessageJsonByProtobuf(json, message, error, field);
+  }
+  Parser parser(json);
+  if (parser.Parse(message)) return true;
+  message->Clear();
+  *error = parser.error();
+  *field = parser.field();
+  return false;
+}
+
+}  // namespace wijkflow::http
