@@ -44,4 +44,19 @@ std::string ToMermaid(const WorkflowInfo& info) {
   return out;
 }
 
+std::string DiagramsPage(const WorkflowRegistry& registry) {
+  std::string page =
+      "# Workflow diagrams\n\nDrawn from each workflow's transition table by `wijkflow diagrams "
+      "--out docs/diagrams`; a test fails while they differ from the tables. Graphviz sources "
+      "sit beside this page (`<workflow>.dot`).\n";
+  for (const auto& wf : registry.workflows()) {
+    const WorkflowInfo& info = wf->Info();
+    page += "\n## " + info.name + "\n\n" + std::to_string(info.states.size()) + " states, " +
+            std::to_string(info.transitions.size()) + " transitions, definition version " +
+            std::to_string(info.definition_version) + ".\n\n```mermaid\n" + ToMermaid(info) +
+            "```\n";
+  }
+  return page;
+}
+
 }  // namespace wijkflow::engine

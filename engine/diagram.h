@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/registry.h"
 #include "engine/workflow.h"
 
 namespace wijkflow::engine {
@@ -15,5 +16,8 @@ std::string ToDot(const WorkflowInfo& info, const std::vector<Transition>& highl
 
 // A Mermaid stateDiagram-v2 of the same.
 std::string ToMermaid(const WorkflowInfo& info);
+
+// A Markdown page with every registered workflow's Mermaid diagram (docs/diagrams/README.md).
+std::string DiagramsPage(const WorkflowRegistry& registry);
 
 }  // namespace wijkflow::engine

@@ -39,6 +39,12 @@ TEST_F(DiagramsTest, CheckedInDiagramsMatchTheTables) {
   }
 }
 
+TEST_F(DiagramsTest, TheDiagramsPageMatchesTheTables) {
+  EXPECT_EQ(ReadFile(std::string(WIJKFLOW_SOURCE_DIR) + "/docs/diagrams/README.md"),
+            engine::DiagramsPage(registry_))
+      << "docs/diagrams/README.md is stale: run `build/bin/wijkflow diagrams --out docs/diagrams`";
+}
+
 TEST_F(DiagramsTest, EveryTransitionTheMachineTakesIsDrawn) {
   for (const auto& wf : registry_.workflows()) {
     const auto& info = wf->Info();

@@ -28,6 +28,7 @@ void AddDiagramsCommand(CLI::App& app) {
       std::cout << base.string() << ".{dot,mmd}: " << info.states.size() << " states, "
                 << info.transitions.size() << " transitions\n";
     }
+    std::ofstream(std::filesystem::path(*out) / "README.md") << engine::DiagramsPage(registry);
   });
 }
 
