@@ -231,6 +231,16 @@ void RunAppendBench(const Settings& settings) {
 
 }  // namespace
 
+AppendFigures MeasureStoreAppend(const std::string& dir, int callers,
+                                 std::chrono::milliseconds duration, bool sync) {
+  Settings settings;
+  settings.dir = dir;
+  settings.duration = duration;
+  settings.sync = sync;
+  const Run r = RunStore(settings, callers, Payload(settings.payload_bytes));
+  return AppendFigures{r.events_per_s, r.p50_us, r.p99_us};
+}
+
 void AddAppendBench(CLI::App& app) {
   auto settings = std::make_shared<Settings>();
   CLI::App* cmd = app.add_subcommand("append", "durable appends vs raw synced RocksDB batches");

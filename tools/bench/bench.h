@@ -2,6 +2,7 @@
 // the one-line JSON result every subcommand prints last.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -18,6 +19,21 @@ namespace wijkflow::bench {
 // calls them all. A subcommand's callback throws CLI::RuntimeError(code) to fail.
 void AddAppendBench(CLI::App& app);
 void AddHttpBench(CLI::App& app);
+void AddCommandBench(CLI::App& app);
+void AddReplayBench(CLI::App& app);
+void AddRestartBench(CLI::App& app);
+void AddMemoryBench(CLI::App& app);
+
+// One run of the append benchmark's store measurement (append_bench.cc): `callers` threads
+// appending one-event commands (300-byte payload) to streams of their own for `duration`, into a
+// fresh store under `dir` (temp dir when empty).
+struct AppendFigures {
+  double events_per_s = 0;
+  double p50_us = 0;  // per Append call
+  double p99_us = 0;
+};
+AppendFigures MeasureStoreAppend(const std::string& dir, int callers,
+                                 std::chrono::milliseconds duration, bool sync);
 
 // The median of `values` (0 for none).
 double Median(std::vector<double> values);

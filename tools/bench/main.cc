@@ -12,6 +12,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   wijkflow::bench::AddAppendBench(app);
   wijkflow::bench::AddHttpBench(app);
+  wijkflow::bench::AddCommandBench(app);
+  wijkflow::bench::AddReplayBench(app);
+  wijkflow::bench::AddRestartBench(app);
+  wijkflow::bench::AddMemoryBench(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -1,0 +1,153 @@
+// wijkflow-bench replay: how fast every projection is rebuilt from the log. A log of about N events
+// (default 1,000,000) is generated through the engine by the simulation (not timed, no fsync); its
+// projections are caught up; then, timed, every projection is rebuilt as `wijkflow
+// rebuild-projections` does it: ProjectionRunner::Rebuild of each in turn. The baseline, in the
+// same run, is a scan of the same log with EventStore::ReadAll (envelopes decoded, hashes filled
+// in) in chunks of 1024, the way the runner reads it.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+
+#include "engine/engine.h"
+#include "engine/projection_runner.h"
+#include "tools/bench/bench.h"
+#include "tools/simulate/simulation.h"
+#include "workflows/register_all.h"
+
+namespace wijkflow::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Settings {
+  bool quick = false;
+  std::string dir;
+  uint64_t events = 1'000'000;
+  int runs = 3;
+};
+
+double Since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Reads the whole log; returns the number of events read.
+uint64_t Scan(const EventStore& store) {
+  uint64_t n = 0;
+  std::vector<EventEnvelope> chunk;
+  for (uint64_t from = 1;; from += chunk.size()) {
+    Status s = store.ReadAll(from, 1024, &chunk);
+    if (!s.ok()) throw std::runtime_error("read: " + s.ToString());
+    n += chunk.size();
+    if (chunk.size() < 1024) return n;
+  }
+}
+
+void RunReplayBench(const Settings& settings) {
+  ScratchDir dir(settings.dir, "wijkflow-bench-replay");
+  SimulatedClock clock(0);
+  engine::WorkflowRegistry registry;
+  workflows::RegisterAll(registry);
+  StoreOptions options;
+  options.clock = &clock;
+  options.sync = false;  // generated data
+  std::unique_ptr<EventStore> store;
+  Status s = EventStore::Open(options, dir.path() + "/db", &store);
+  if (!s.ok()) throw std::runtime_error("open: " + s.ToString());
+
+  std::printf("replay: generating about %llu events with the simulation (not timed)\n",
+              static_cast<unsigned long long>(settings.events));
+  std::fflush(stdout);
+  auto t0 = Clock::now();
+  {
+    engine::Engine engine(store.get(), &registry, &clock);
+    simulation::Options sim;
+    sim.events = settings.events;
+    simulation::Report report;
+    s = simulation::Simulate(sim, &engine, &clock, &report);
+    if (!s.ok()) throw std::runtime_error("simulate: " + s.ToString());
+  }
+  const uint64_t events = store->LastPosition();
+  const double generate_s = Since(t0);
+  engine::ProjectionRunner runner(store.get(), &registry);
+  t0 = Clock::now();
+  s = runner.CatchUp();
+  if (!s.ok()) throw std::runtime_error("catch up: " + s.ToString());
+  const double catchup_s = Since(t0);
+  std::printf(
+      "generated %llu events in %.1f s; first catch-up of %zu projections (one pass) %.2f s\n",
+      static_cast<unsigned long long>(events), generate_s, registry.projections().size(),
+      catchup_s);
+  std::printf("%d runs, median; rebuild = ProjectionRunner::Rebuild of each projection in turn\n",
+              settings.runs);
+  std::printf("baseline = EventStore::ReadAll of the whole log, envelopes decoded\n\n");
+  std::printf("%4s %12s %14s %10s %14s %6s\n", "run", "rebuild s", "events/s", "scan s",
+              "scan events/s", "ratio");
+  std::fflush(stdout);
+
+  std::vector<double> rates, base_rates;
+  std::vector<std::vector<double>> per_projection(registry.projections().size());
+  for (int run = 0; run < settings.runs; ++run) {
+    t0 = Clock::now();
+    for (size_t i = 0; i < registry.projections().size(); ++i) {
+      const auto& p = registry.projections()[i];
+      const auto p0 = Clock::now();
+      s = runner.Rebuild(p->Name());
+      if (!s.ok()) throw std::runtime_error(std::string(p->Name()) + ": " + s.ToString());
+      if (runner.Checkpoint(p->Name()) != events) throw std::runtime_error("rebuild stopped short");
+      per_projection[i].push_back(Since(p0));
+    }
+    const double rebuild_s = Since(t0);
+    t0 = Clock::now();
+    if (Scan(*store) != events) throw std::runtime_error("scan read a different log");
+    const double scan_s = Since(t0);
+    rates.push_back(events / rebuild_s);
+    base_rates.push_back(events / scan_s);
+    std::printf("%4d %12.2f %14.0f %10.2f %14.0f %6.2f\n", run + 1, rebuild_s, events / rebuild_s,
+                scan_s, events / scan_s, (events / rebuild_s) / (events / scan_s));
+    std::fflush(stdout);
+  }
+  std::printf("\nper projection (median s):");
+  for (size_t i = 0; i < per_projection.size(); ++i) {
+    std::printf(" %s %.2f", std::string(registry.projections()[i]->Name()).c_str(),
+                Median(per_projection[i]));
+  }
+  std::printf("\n");
+  const double rate = Median(rates);
+  const double base = Median(base_rates);
+  std::printf("%s\n", JsonLine()
+                          .Add("bench", "replay")
+                          .Add("events", static_cast<int64_t>(events))
+                          .Add("events_per_s", rate)
+                          .Add("baseline_events_per_s", base)
+                          .Add("ratio", rate / base)
+                          .str()
+                          .c_str());
+}
+
+}  // namespace
+
+void AddReplayBench(CLI::App& app) {
+  auto settings = std::make_shared<Settings>();
+  CLI::App* cmd = app.add_subcommand("replay", "rebuild every projection vs a scan of the log");
+  cmd->add_flag("--quick", settings->quick, "a log of 100,000 events (under 60 s in all)");
+  cmd->add_option("--events", settings->events, "about this many events in the log")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--dir", settings->dir, "where to create the scratch database (default: temp)");
+  cmd->add_option("--runs", settings->runs, "timed runs; the median is reported")
+      ->check(CLI::PositiveNumber);
+  cmd->callback([settings, cmd] {
+    Settings s = *settings;
+    if (s.quick) {
+      if (cmd->count("--events") == 0) s.events = 100'000;
+      if (cmd->count("--runs") == 0) s.runs = 2;
+    }
+    try {
+      RunReplayBench(s);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "replay: %s\n", e.what());
+      throw CLI::RuntimeError(1);
+    }
+  });
+}
+
+}  // namespace wijkflow::bench
