@@ -84,6 +84,45 @@ class CommandTable {
   std::unordered_map<const google::protobuf::Descriptor*, Entry> handlers_;
 };
 
+// A workflow put together from the parts every workflow has: a name and the definition version
+// new instances start under, its machine (a factory and a description from the transition
+// table), its command table, and how a command's scope (district, amount) is found.
+template <class Data>
+class TableWorkflow final : public engine::Workflow {
+ public:
+  using Factory = std::unique_ptr<engine::Instance> (*)(uint32_t definition_version);
+  using Describe = void (*)(engine::WorkflowInfo* info);
+  // `data` is the instance's (empty for a new one); `command` the command at hand.
+  using ScopeFn = engine::Scope (*)(const Data& data, const Message& command);
+
+  TableWorkflow(std::string name, uint32_t definition_version, Factory make, Describe describe,
+                const CommandTable<Data>& commands, ScopeFn scope)
+      : make_(make), commands_(commands), scope_(scope) {
+    info_.name = std::move(name);
+    info_.definition_version = definition_version;
+    describe(&info_);
+  }
+
+  const engine::WorkflowInfo& Info() const override { return info_; }
+  const std::vector<engine::CommandSpec>& Commands() const override { return commands_.specs(); }
+  std::unique_ptr<engine::Instance> NewInstance(uint32_t definition_version) const override {
+    return make_(definition_version);
+  }
+  engine::Scope ScopeOf(const engine::Instance& current, const Message& command) const override {
+    return scope_(static_cast<const Data&>(current.Data()), command);
+  }
+  Outcome Decide(DecideContext& ctx, const engine::Instance& current,
+                 const Message& command) const override {
+    return commands_.Decide(ctx, current, command);
+  }
+
+ private:
+  engine::WorkflowInfo info_;
+  Factory make_;
+  const CommandTable<Data>& commands_;
+  ScopeFn scope_;
+};
+
 // Emits `event` on the instance the command is for.
 template <class E>
 void Emit(DecideContext& ctx, E event) {

@@ -295,41 +295,19 @@ const CommandTable<pb::AgreementData>& Commands() {
   return *table;
 }
 
-class AgreementWorkflow final : public engine::Workflow {
- public:
-  AgreementWorkflow() {
-    info_.name = kWorkflow;
-    info_.definition_version = 1;
-    DescribeAgreementMachine(&info_);
+engine::Scope ScopeOf(const pb::AgreementData& d, const Message& command) {
+  if (!d.district().empty()) return {d.district(), 0};
+  if (const auto* draft = dynamic_cast<const pb::DraftAgreement*>(&command)) {
+    return {draft->district(), 0};
   }
-  const engine::WorkflowInfo& Info() const override { return info_; }
-  const std::vector<engine::CommandSpec>& Commands() const override {
-    return agreement::Commands().specs();
-  }
-  std::unique_ptr<engine::Instance> NewInstance(uint32_t definition_version) const override {
-    return NewAgreementInstance(definition_version);
-  }
-  engine::Scope ScopeOf(const engine::Instance& current, const Message& command) const override {
-    const auto& d = static_cast<const pb::AgreementData&>(current.Data());
-    if (!d.district().empty()) return {d.district(), 0};
-    if (const auto* draft = dynamic_cast<const pb::DraftAgreement*>(&command)) {
-      return {draft->district(), 0};
-    }
-    return {};
-  }
-  Outcome Decide(DecideContext& ctx, const engine::Instance& current,
-                 const Message& command) const override {
-    return agreement::Commands().Decide(ctx, current, command);
-  }
-
- private:
-  engine::WorkflowInfo info_;
-};
+  return {};
+}
 
 }  // namespace
 
 std::unique_ptr<engine::Workflow> NewAgreementWorkflow() {
-  return std::make_unique<AgreementWorkflow>();
+  return std::make_unique<TableWorkflow<pb::AgreementData>>(
+      kWorkflow, 1, NewAgreementInstance, DescribeAgreementMachine, agreement::Commands(), ScopeOf);
 }
 
 }  // namespace wijkflow::workflows::agreement

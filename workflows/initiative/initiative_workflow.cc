@@ -53,42 +53,21 @@ const Table& Commands() {
   return *table;
 }
 
-class InitiativeWorkflow final : public engine::Workflow {
- public:
-  InitiativeWorkflow() {
-    info_.name = kWorkflow;
-    info_.definition_version = 1;
-    DescribeInitiativeMachine(&info_);
-  }
-  const engine::WorkflowInfo& Info() const override { return info_; }
-  const std::vector<engine::CommandSpec>& Commands() const override {
-    return initiative::Commands().specs();
-  }
-  std::unique_ptr<engine::Instance> NewInstance(uint32_t definition_version) const override {
-    return NewInitiativeInstance(definition_version);
-  }
+engine::Scope ScopeOf(const pb::InitiativeData& d, const Message& command) {
   // The district, and the requested amount: a mandate's scope is the size of the request.
-  engine::Scope ScopeOf(const engine::Instance& current, const Message& command) const override {
-    const auto& d = static_cast<const pb::InitiativeData&>(current.Data());
-    if (!d.district().empty()) return {d.district(), d.requested_cents()};
-    if (const auto* s = dynamic_cast<const pb::Submit*>(&command)) {
-      return {s->district(), s->requested_cents()};
-    }
-    return {};
+  if (!d.district().empty()) return {d.district(), d.requested_cents()};
+  if (const auto* s = dynamic_cast<const pb::Submit*>(&command)) {
+    return {s->district(), s->requested_cents()};
   }
-  Outcome Decide(DecideContext& ctx, const engine::Instance& current,
-                 const Message& command) const override {
-    return initiative::Commands().Decide(ctx, current, command);
-  }
-
- private:
-  engine::WorkflowInfo info_;
-};
+  return {};
+}
 
 }  // namespace
 
 std::unique_ptr<engine::Workflow> NewInitiativeWorkflow() {
-  return std::make_unique<InitiativeWorkflow>();
+  return std::make_unique<TableWorkflow<pb::InitiativeData>>(kWorkflow, 1, NewInitiativeInstance,
+                                                             DescribeInitiativeMachine,
+                                                             initiative::Commands(), ScopeOf);
 }
 
 }  // namespace wijkflow::workflows::initiative

@@ -70,36 +70,13 @@ const CommandTable<pb::MandateRegister>& Commands() {
   return *table;
 }
 
-class MandateWorkflow final : public engine::Workflow {
- public:
-  MandateWorkflow() {
-    info_.name = kWorkflow;
-    info_.definition_version = 1;
-    DescribeRegisterMachine(&info_);
+engine::Scope ScopeOf(const pb::MandateRegister& d, const Message& command) {
+  if (!d.district().empty()) return {d.district(), 0};
+  if (const auto* grant = dynamic_cast<const pb::GrantMandate*>(&command)) {
+    return {grant->district(), 0};
   }
-  const engine::WorkflowInfo& Info() const override { return info_; }
-  const std::vector<engine::CommandSpec>& Commands() const override {
-    return mandate::Commands().specs();
-  }
-  std::unique_ptr<engine::Instance> NewInstance(uint32_t definition_version) const override {
-    return NewRegisterInstance(definition_version);
-  }
-  engine::Scope ScopeOf(const engine::Instance& current, const Message& command) const override {
-    const auto& reg = static_cast<const pb::MandateRegister&>(current.Data());
-    if (!reg.district().empty()) return {reg.district(), 0};
-    if (const auto* grant = dynamic_cast<const pb::GrantMandate*>(&command)) {
-      return {grant->district(), 0};
-    }
-    return {};
-  }
-  Outcome Decide(DecideContext& ctx, const engine::Instance& current,
-                 const Message& command) const override {
-    return mandate::Commands().Decide(ctx, current, command);
-  }
-
- private:
-  engine::WorkflowInfo info_;
-};
+  return {};
+}
 
 class RegisterAuthority final : public engine::MandateAuthority {
  public:
@@ -147,7 +124,8 @@ std::string CouncilOf(std::string_view district) {
 }
 
 std::unique_ptr<engine::Workflow> NewMandateWorkflow() {
-  return std::make_unique<MandateWorkflow>();
+  return std::make_unique<TableWorkflow<pb::MandateRegister>>(
+      kWorkflow, 1, NewRegisterInstance, DescribeRegisterMachine, mandate::Commands(), ScopeOf);
 }
 
 std::unique_ptr<engine::MandateAuthority> NewMandateAuthority() {

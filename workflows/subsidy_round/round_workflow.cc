@@ -147,38 +147,18 @@ const CommandTable<pb::RoundData>& Commands() {
   return *table;
 }
 
-class RoundWorkflow final : public engine::Workflow {
- public:
-  RoundWorkflow() {
-    info_.name = kWorkflow;
-    info_.definition_version = 1;
-    DescribeRoundMachine(&info_);
-  }
-  const engine::WorkflowInfo& Info() const override { return info_; }
-  const std::vector<engine::CommandSpec>& Commands() const override {
-    return subsidy_round::Commands().specs();
-  }
-  std::unique_ptr<engine::Instance> NewInstance(uint32_t definition_version) const override {
-    return NewRoundInstance(definition_version);
-  }
-  engine::Scope ScopeOf(const engine::Instance& current, const Message& command) const override {
-    const auto& d = static_cast<const pb::RoundData&>(current.Data());
-    if (!d.district().empty()) return {d.district(), 0};
-    if (const auto* r = dynamic_cast<const pb::RequestRound*>(&command)) return {r->district(), 0};
-    if (const auto* s = dynamic_cast<const pb::SetRound*>(&command)) return {s->district(), 0};
-    return {};
-  }
-  Outcome Decide(DecideContext& ctx, const engine::Instance& current,
-                 const Message& command) const override {
-    return subsidy_round::Commands().Decide(ctx, current, command);
-  }
-
- private:
-  engine::WorkflowInfo info_;
-};
+engine::Scope ScopeOf(const pb::RoundData& d, const Message& command) {
+  if (!d.district().empty()) return {d.district(), 0};
+  if (const auto* r = dynamic_cast<const pb::RequestRound*>(&command)) return {r->district(), 0};
+  if (const auto* s = dynamic_cast<const pb::SetRound*>(&command)) return {s->district(), 0};
+  return {};
+}
 
 }  // namespace
 
-std::unique_ptr<engine::Workflow> NewRoundWorkflow() { return std::make_unique<RoundWorkflow>(); }
+std::unique_ptr<engine::Workflow> NewRoundWorkflow() {
+  return std::make_unique<TableWorkflow<pb::RoundData>>(
+      kWorkflow, 1, NewRoundInstance, DescribeRoundMachine, subsidy_round::Commands(), ScopeOf);
+}
 
 }  // namespace wijkflow::workflows::subsidy_round
