@@ -108,8 +108,10 @@ void RunRestartBench(const Settings& settings) {
     std::printf("  run %d: ready in %.3f s\n", run + 1, ready.back());
     std::fflush(stdout);
   }
-  std::printf("\nmedian of %d: %.3f s (min %.3f, max %.3f)\n", settings.runs, Median(ready),
-              Percentile(ready, 0), Percentile(ready, 1));
+  // The first open after generation also recovers what the generator left in the write-ahead
+  // log; later opens find it flushed. Both are shown; the median is over all runs.
+  std::printf("\nmedian of %d: %.3f s (first %.3f, min %.3f, max %.3f)\n", settings.runs,
+              Median(ready), ready.front(), Percentile(ready, 0), Percentile(ready, 1));
   std::printf("%s\n", JsonLine()
                           .Add("bench", "restart")
                           .Add("events", static_cast<int64_t>(target.events))
