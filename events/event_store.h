@@ -25,6 +25,10 @@
 #include "events/status.h"
 #include "wijkflow/envelope.pb.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace wijkflow {
 
 // What an appender expects a stream's current version to be.
@@ -114,6 +118,9 @@ struct StoreOptions {
   size_t head_cache_entries = 1 << 18;
   // RocksDB block cache, shared by all column families.
   size_t block_cache_bytes = 64 << 20;
+  // The RocksDB environment (file system, threads) to run on; nullptr: RocksDB's default. A seam
+  // for tests that inject storage faults (a failed write, a full disk). Must outlive the store.
+  rocksdb::Env* env = nullptr;
 };
 
 // Delivers events in position order, from a start position, first from disk and then live as

@@ -71,6 +71,7 @@ Status Storage::Open(const StoreOptions& options, const std::string& dir, bool r
   db_options.create_missing_column_families = !read_only;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
+  if (options.env != nullptr) db_options.env = options.env;
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   const auto point = FamilyOptions(cache, /*point_lookups=*/true);
@@ -124,6 +125,18 @@ Storage::~Storage() {
     std::error_code ec;
     std::filesystem::remove_all(secondary_dir_, ec);
   }
+}
+
+rocksdb::Status Storage::Write(const rocksdb::WriteOptions& options,
+                               rocksdb::WriteBatch* batch) const {
+  if (must_resume_) {
+    rocksdb::Status s = db_->Resume();
+    if (!s.ok()) return s;
+    must_resume_ = false;
+  }
+  rocksdb::Status s = db_->Write(options, batch);
+  if (!s.ok()) must_resume_ = true;
+  return s;
 }
 
 Status Storage::GetRecord(uint64_t position, rocksdb::PinnableSlice* value) const {

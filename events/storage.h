@@ -17,6 +17,8 @@ class ColumnFamilyHandle;
 class DB;
 class PinnableSlice;
 class Status;
+class WriteBatch;
+struct WriteOptions;
 }  // namespace rocksdb
 
 namespace wijkflow {
@@ -45,6 +47,11 @@ class Storage {
     return handles_[kFirstSpaceIndex + static_cast<size_t>(s)];
   }
 
+  // Writes `batch`. After a failed write (an I/O error, a full disk) RocksDB refuses every
+  // further write until it is resumed: the next call resumes it first, and fails without writing
+  // while that fails. REQUIRES: one caller at a time (the append writer's sync thread).
+  rocksdb::Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch) const;
+
   // The `log` value at `position`. NotFound if there is none.
   Status GetRecord(uint64_t position, rocksdb::PinnableSlice* value) const;
   // The global position of `stream_id` at `version`. NotFound if there is none.
@@ -72,7 +79,8 @@ class Storage {
 
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::string secondary_dir_;  // a read-only open's own scratch directory, removed on close
+  mutable bool must_resume_ = false;  // the last Write failed (only the writer touches it)
+  std::string secondary_dir_;         // a read-only open's own scratch directory, removed on close
 };
 
 }  // namespace wijkflow

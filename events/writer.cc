@@ -331,7 +331,7 @@ void AppendWriter::RunSyncer() {
   while (std::unique_ptr<Group> g = TakeOpenGroup()) {
     rocksdb::Status s = g->batch_status;
     const bool writes = g->batch.Count() > 0;
-    if (s.ok() && writes) s = storage_->db()->Write(write_options, &g->batch);
+    if (s.ok() && writes) s = storage_->Write(write_options, &g->batch);
     std::unique_ptr<Group> failed_on_top;
     {
       std::lock_guard<std::mutex> lock(state_mu_);

@@ -1,0 +1,215 @@
+// Storage faults: the store runs on RocksDB's own file-system seam with faults switched on and off
+// (a full disk refusing every write, or a sync that fails after the bytes reached the file).
+// While faults last, appends fail with a storage error (503 over HTTP) and nothing is visible,
+// not even half an append; when they stop, a reopened store takes appends again and holds every
+// acknowledged append, whole, with chains that verify. A full disk writes nothing at all; a failed
+// sync may have put a whole append in the write-ahead log that reappears on reopen, so a 503 means
+// "retry with the same Idempotency-Key", which then returns the first result.
+#include <gtest/gtest.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "events/event_store.h"
+#include "events/test_util.h"
+#include "tests/testing/temp_dir.h"
+
+namespace wijkflow {
+namespace {
+
+using rocksdb::IODebugContext;
+using rocksdb::IOOptions;
+using rocksdb::IOStatus;
+using rocksdb::Slice;
+
+enum class Fault { kNone, kNoSpace, kSyncFails };
+
+// Every writable file the database opens, with the fault in force applied to it.
+class FaultFile : public rocksdb::FSWritableFileOwnerWrapper {
+ public:
+  FaultFile(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<Fault>* fault)
+      : FSWritableFileOwnerWrapper(std::move(file)), fault_(fault) {}
+
+  IOStatus Append(const Slice& data, const IOOptions& o, IODebugContext* d) override {
+    if (*fault_ == Fault::kNoSpace) return IOStatus::NoSpace("injected: no space left on device");
+    return target()->Append(data, o, d);
+  }
+  IOStatus Append(const Slice& data, const IOOptions& o, const rocksdb::DataVerificationInfo& v,
+                  IODebugContext* d) override {
+    if (*fault_ == Fault::kNoSpace) return IOStatus::NoSpace("injected: no space left on device");
+    return target()->Append(data, o, v, d);
+  }
+  IOStatus Flush(const IOOptions& o, IODebugContext* d) override {
+    if (*fault_ == Fault::kNoSpace) return IOStatus::NoSpace("injected: no space left on device");
+    return target()->Flush(o, d);
+  }
+  IOStatus Sync(const IOOptions& o, IODebugContext* d) override {
+    if (*fault_ != Fault::kNone) return IOStatus::IOError("injected: sync failed");
+    return target()->Sync(o, d);
+  }
+  IOStatus Fsync(const IOOptions& o, IODebugContext* d) override {
+    if (*fault_ != Fault::kNone) return IOStatus::IOError("injected: fsync failed");
+    return target()->Fsync(o, d);
+  }
+
+ private:
+  const std::atomic<Fault>* fault_;
+};
+
+class FaultFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  FaultFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "wijkflow.FaultFileSystem"; }
+
+  void Set(Fault f) { fault_ = f; }
+
+  IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& o,
+                           std::unique_ptr<rocksdb::FSWritableFile>* out,
+                           IODebugContext* d) override {
+    if (fault_ == Fault::kNoSpace) return IOStatus::NoSpace("injected: no space left on device");
+    std::unique_ptr<rocksdb::FSWritableFile> file;
+    IOStatus s = target()->NewWritableFile(name, o, &file, d);
+    if (s.ok()) *out = std::make_unique<FaultFile>(std::move(file), &fault_);
+    return s;
+  }
+
+ private:
+  std::atomic<Fault> fault_{Fault::kNone};
+};
+
+// A grant-like append: one event on an initiative and one on its round, atomically.
+AppendRequest Pair(const std::string& command_id, int i) {
+  AppendRequest r;
+  r.command_id = command_id;
+  r.streams.push_back(
+      testing::Events("initiatives/ini-" + std::to_string(i), ExpectedVersion::NoStream(), 1));
+  r.streams.push_back(testing::Events("subsidy-rounds/r1", ExpectedVersion::Any(), 1));
+  return r;
+}
+
+class StorageFaultTest : public ::testing::TestWithParam<Fault> {
+ protected:
+  StorageFaultTest()
+      : fs_(std::make_shared<FaultFileSystem>()), env_(rocksdb::NewCompositeEnv(fs_)) {}
+
+  testing::TempDir dir_;
+  std::shared_ptr<FaultFileSystem> fs_;
+  std::unique_ptr<rocksdb::Env> env_;
+};
+
+TEST_P(StorageFaultTest, AppendsFailWriteNothingAndTheStoreRecovers) {
+  const std::string path = dir_.Sub("store");
+  std::set<std::string> acked;
+  {
+    StoreOptions options;
+    options.env = env_.get();
+    auto store = testing::OpenStore(path, options);
+    ASSERT_TRUE(store);
+    int n = 0;
+    for (; n < 10; ++n) {
+      const std::string id = "ok-" + std::to_string(n);
+      AppendOutcome o = store->Append(Pair(id, n));
+      ASSERT_TRUE(o.status.ok()) << o.status.ToString();
+      acked.insert(id);
+    }
+    const uint64_t last = store->LastPosition();
+    StreamHead round_before;
+    ASSERT_TRUE(store->Head("subsidy-rounds/r1", &round_before).ok());
+
+    fs_->Set(GetParam());
+    for (int k = 0; k < 5; ++k, ++n) {
+      const std::string id = "failed-" + std::to_string(k);
+      AppendOutcome o = store->Append(Pair(id, n));
+      EXPECT_TRUE(o.status.IsStorageError() || o.status.IsUnavailable()) << o.status.ToString();
+    }
+    // Nothing of the failed appends is visible: no position, no head moved, no receipt.
+    EXPECT_EQ(store->LastPosition(), last);
+    StreamHead round_after;
+    ASSERT_TRUE(store->Head("subsidy-rounds/r1", &round_after).ok());
+    EXPECT_EQ(round_after.version, round_before.version);
+    for (int k = 0; k < 5; ++k) {
+      AppendReceipt receipt;
+      Status s = store->FindCommand("failed-" + std::to_string(k), &receipt);
+      EXPECT_FALSE(s.ok()) << "failed-" << k << " left a receipt";
+      StreamHead head;
+      Status hs = store->Head("initiatives/ini-" + std::to_string(10 + k), &head);
+      EXPECT_TRUE(hs.IsNotFound() || (hs.ok() && head.version == 0))
+          << "a failed append created its stream";
+    }
+
+    EXPECT_TRUE(store->Verify().ok);
+    fs_->Set(Fault::kNone);
+  }
+  // Space returns. RocksDB 7.8 does not resume from a failed WAL write in the running process
+  // (see RecoversWithoutARestart below): the store recovers by being opened again.
+  {
+    auto store = testing::OpenStore(path);
+    ASSERT_TRUE(store);
+    int n = 20;
+    for (int k = 0; k < 5; ++k, ++n) {
+      const std::string id = "after-" + std::to_string(k);
+      AppendOutcome o = store->Append(Pair(id, n));
+      ASSERT_TRUE(o.status.ok()) << o.status.ToString();
+      acked.insert(id);
+    }
+    // A command that failed may be retried with its id. After a full disk it was never
+    // recorded. After a failed sync its bytes may have reached the write-ahead log all the same
+    // and come back when the store reopens: then the retry finds the first append, whole, and
+    // gets its receipt, so the command still counts once.
+    AppendOutcome retry = store->Append(Pair("failed-0", 10));
+    if (GetParam() == Fault::kNoSpace) {
+      ASSERT_TRUE(retry.status.ok()) << retry.status.ToString();
+    } else {
+      ASSERT_TRUE(retry.status.ok() || retry.status.IsDuplicateCommand())
+          << retry.status.ToString();
+    }
+    acked.insert("failed-0");
+  }
+
+  // Reopened without faults: exactly the acknowledged appends, each whole, chains intact.
+  auto store = testing::OpenStore(path);
+  ASSERT_TRUE(store);
+  const VerifyReport report = store->Verify();
+  EXPECT_TRUE(report.ok) << report.reason << " at " << report.position;
+  std::map<std::string, int> events_of;
+  for (const EventEnvelope& e : testing::ReadWholeLog(*store)) events_of[e.command_id()]++;
+  for (const std::string& command : acked) EXPECT_TRUE(events_of.count(command)) << command;
+  for (const auto& [command, count] : events_of) {
+    const bool failed_sync = GetParam() == Fault::kSyncFails && command.rfind("failed-", 0) == 0;
+    EXPECT_TRUE(acked.count(command) || failed_sync)
+        << command << " was not acknowledged but is in the log";
+    EXPECT_EQ(count, 2) << command << " is not whole";
+  }
+}
+
+// The store should recover by itself once the fault is gone, without a restart. It does not yet:
+// after a failed WAL write, RocksDB 7.8's DB::Resume() (which the store calls before its next
+// write) keeps returning the error. Disabled until the store reopens its database itself; run it
+// with --gtest_also_run_disabled_tests.
+TEST_P(StorageFaultTest, DISABLED_RecoversWithoutARestart) {
+  StoreOptions options;
+  options.env = env_.get();
+  auto store = testing::OpenStore(dir_.Sub("store"), options);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->Append(Pair("ok", 0)).status.ok());
+  fs_->Set(GetParam());
+  EXPECT_FALSE(store->Append(Pair("failed", 1)).status.ok());
+  fs_->Set(Fault::kNone);
+  AppendOutcome o = store->Append(Pair("after", 2));
+  EXPECT_TRUE(o.status.ok()) << o.status.ToString();
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, StorageFaultTest,
+                         ::testing::Values(Fault::kNoSpace, Fault::kSyncFails),
+                         [](const ::testing::TestParamInfo<Fault>& p) {
+                           return p.param == Fault::kNoSpace ? std::string("FullDisk")
+                                                             : std::string("SyncFails");
+                         });
+
+}  // namespace
+}  // namespace wijkflow
