@@ -69,9 +69,10 @@ std::map<std::string, std::string> Districts(Opened& o, const std::string& keep,
                                              std::vector<EventEnvelope>* kept) {
   std::map<std::string, std::string> district_of;
   std::vector<EventEnvelope> events;
-  for (uint64_t next = 1;; next = events.back().position() + 1) {
+  for (uint64_t next = 1;;) {
     events.clear();
     if (!o.store->ReadAll(next, 4096, &events).ok() || events.empty()) break;
+    next = events.back().position() + 1;  // before the events are moved from
     for (auto& e : events) {
       auto [it, fresh] = district_of.try_emplace(e.stream_id());
       if (fresh) {
