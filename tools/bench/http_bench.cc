@@ -1,23 +1,32 @@
 // wijkflow-bench http: the HTTP server end to end. It starts wijkflowd's service in-process (every
 // workflow registered, a fresh data directory, durable appends, the system clock), opens a subsidy
-// round through the API, and then drives 64 keep-alive connections, each with its own client
-// thread, in three phases of the same length against the same server:
+// round through the API, and then drives 64 keep-alive connections (its own client: one thread on
+// epoll, so that the load driver takes little of the CPU it measures), in three phases of the same
+// length against the same server:
 //   commands  POST /v1/initiatives/{new id}/commands/Submit (a digital submission: two events and
 //             a deadline timer, appended durably)
 //   state     GET /v1/initiatives/{a submitted id}
 //   healthz   GET /healthz (the server's floor: routing and HTTP only)
 // It prints req/s, p50 and p99 per phase, and last a JSON line with "commands_per_s", "p99_ms"
 // (of the commands) and "ratio" (commands per second over healthz per second).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <mutex>
 #include <random>
-#include <thread>
 
 #include "adapters/http/client.h"
 #include "adapters/http/json.h"
@@ -38,6 +47,7 @@ struct Settings {
   double seconds = 10;  // per phase
   size_t workers = 0;   // 0: the server's default
   size_t threads = 0;   // network threads; 0: one per core
+  std::vector<std::string> phases = {"commands", "state", "healthz"};
 };
 
 struct Phase {
@@ -47,8 +57,15 @@ struct Phase {
   double per_s = 0;
   double p50_ms = 0;
   double p99_ms = 0;
+  double cpu_us = 0;  // process CPU (server and load driver) per request
   std::string first_error;
 };
+
+double ProcessCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 const std::string kToken = "bench-intake-token";
 const std::string kExecutiveToken = "bench-executive-token";
@@ -59,55 +76,115 @@ const std::string kRound = "feijenoord-bench";
 using MakeRequest = std::function<int(int c, uint64_t n, std::string* method, std::string* target,
                                       std::string* body)>;
 
-Phase Drive(const std::string& name, uint16_t port, const Settings& s, const MakeRequest& make) {
-  std::vector<std::vector<double>> latencies(static_cast<size_t>(s.connections));
-  std::atomic<uint64_t> errors{0};
-  std::atomic<bool> stop{false};
-  std::mutex first_error_mu;
-  std::string first_error;
-  std::vector<std::thread> threads;
-  const auto start = Clock::now();
-  for (int c = 0; c < s.connections; ++c) {
-    threads.emplace_back([&, c] {
-      auto client = http::HttpClient::Connect("127.0.0.1", port);
-      if (!client) {
-        errors++;
-        return;
-      }
-      const std::vector<std::pair<std::string, std::string>> headers = {
-          {"Authorization", "Bearer " + kToken}, {"Content-Type", "application/json"}};
-      std::string method, target, body;
-      http::ClientResponse r;
-      auto& mine = latencies[static_cast<size_t>(c)];
-      for (uint64_t n = 0; !stop.load(std::memory_order_relaxed); ++n) {
-        const int want = make(c, n, &method, &target, &body);
-        const auto t0 = Clock::now();
-        if (!client->Request(method, target, headers, body, &r)) {
-          errors++;
-          return;
-        }
-        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-        if (r.status != want && errors++ == 0) {
-          std::lock_guard<std::mutex> lock(first_error_mu);
-          first_error = method + " " + target + ": " + std::to_string(r.status) + " " + r.body;
-        }
-      }
-    });
+// One keep-alive connection of the load driver: a small state machine on a non-blocking socket.
+struct Conn {
+  int fd = -1;
+  int index = 0;
+  uint64_t n = 0;  // requests sent
+  int want = 0;    // the status the request in flight expects
+  std::string out;
+  size_t sent = 0;
+  std::string in;
+  Clock::time_point t0;
+};
+
+int ConnectSocket(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    throw std::runtime_error("cannot connect to the server");
   }
-  std::this_thread::sleep_for(std::chrono::duration<double>(s.seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::vector<double> all;
-  for (auto& v : latencies) all.insert(all.end(), v.begin(), v.end());
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  return fd;
+}
+
+// A complete response at the start of `in`: its status and total length; false if incomplete.
+bool ResponseIn(const std::string& in, int* status, size_t* length) {
+  const size_t head = in.find("\r\n\r\n");
+  if (head == std::string::npos || in.size() < 12) return false;
+  *status = std::atoi(in.c_str() + 9);
+  size_t body = 0;
+  for (size_t at = in.find("\r\n"); at < head; at = in.find("\r\n", at + 2)) {
+    if (strncasecmp(in.c_str() + at + 2, "content-length:", 15) == 0) {
+      body = std::strtoul(in.c_str() + at + 17, nullptr, 10);
+    }
+  }
+  *length = head + 4 + body;
+  return in.size() >= *length;
+}
+
+// Drives `s.connections` keep-alive connections from one thread (epoll), each sending its next
+// request as soon as the previous response is in, for `s.seconds`.
+Phase Drive(const std::string& name, uint16_t port, const Settings& s, const MakeRequest& make) {
+  const std::string auth = "Authorization: Bearer " + kToken + "\r\n";
+  std::vector<Conn> conns(static_cast<size_t>(s.connections));
+  const int ep = ::epoll_create1(EPOLL_CLOEXEC);
+  std::vector<double> latencies;
   Phase p;
   p.name = name;
-  p.requests = all.size();
-  p.errors = errors.load();
-  p.first_error = first_error;
-  p.per_s = static_cast<double>(all.size()) / elapsed;
-  p.p50_ms = Percentile(all, 0.5);
-  p.p99_ms = Percentile(std::move(all), 0.99);
+  std::string method, target, body;
+  auto send_next = [&](Conn& c) {
+    c.want = make(c.index, c.n++, &method, &target, &body);
+    c.out = method + " " + target + " HTTP/1.1\r\nHost: bench\r\n" + auth +
+            "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n\r\n" + body;
+    c.sent = 0;
+    c.t0 = Clock::now();
+    const ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+    if (n > 0) c.sent = static_cast<size_t>(n);
+  };
+  for (int i = 0; i < s.connections; ++i) {
+    Conn& c = conns[static_cast<size_t>(i)];
+    c.fd = ConnectSocket(port);
+    c.index = i;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u32 = static_cast<uint32_t>(i);
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
+  }
+  const auto start = Clock::now();
+  const double cpu_start = ProcessCpuSeconds();
+  const auto end = start + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(s.seconds));
+  for (auto& c : conns) send_next(c);
+  std::vector<epoll_event> events(conns.size());
+  char buf[65536];
+  while (Clock::now() < end) {
+    const int ready = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), 100);
+    for (int e = 0; e < ready; ++e) {
+      Conn& c = conns[events[static_cast<size_t>(e)].data.u32];
+      if (c.sent < c.out.size()) {  // the rest of a large request
+        const ssize_t n = ::send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
+        if (n > 0) c.sent += static_cast<size_t>(n);
+      }
+      const ssize_t n = ::recv(c.fd, buf, sizeof(buf), 0);
+      if (n == 0 || (n < 0 && errno != EAGAIN)) throw std::runtime_error("the server closed");
+      if (n > 0) c.in.append(buf, static_cast<size_t>(n));
+      int status = 0;
+      size_t length = 0;
+      if (!ResponseIn(c.in, &status, &length)) continue;
+      latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - c.t0).count());
+      if (status != c.want && p.errors++ == 0) {
+        p.first_error = target + ": " + c.in.substr(0, length);
+      }
+      c.in.erase(0, length);
+      send_next(c);
+    }
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu = ProcessCpuSeconds() - cpu_start;
+  for (auto& c : conns) ::close(c.fd);
+  ::close(ep);
+  p.requests = latencies.size();
+  p.per_s = static_cast<double>(latencies.size()) / elapsed;
+  p.cpu_us = latencies.empty() ? 0 : cpu * 1e6 / static_cast<double>(latencies.size());
+  p.p50_ms = Percentile(latencies, 0.5);
+  p.p99_ms = Percentile(std::move(latencies), 0.99);
   return p;
 }
 
@@ -140,8 +217,8 @@ std::string InitiativeId(int c, uint64_t n) {
 }
 
 void Print(const Phase& p) {
-  std::printf("%-10s %10llu %12.0f %10.2f %10.2f %8llu\n", p.name.c_str(),
-              static_cast<unsigned long long>(p.requests), p.per_s, p.p50_ms, p.p99_ms,
+  std::printf("%-10s %10llu %12.0f %10.2f %10.2f %12.1f %8llu\n", p.name.c_str(),
+              static_cast<unsigned long long>(p.requests), p.per_s, p.p50_ms, p.p99_ms, p.cpu_us,
               static_cast<unsigned long long>(p.errors));
   if (!p.first_error.empty()) std::fprintf(stderr, "  first error: %s\n", p.first_error.c_str());
 }
@@ -195,20 +272,26 @@ void RunHttpBench(const Settings& s) {
 
   std::printf("wijkflow-bench http: %d keep-alive connections, %.0f s per phase, durable appends\n",
               s.connections, s.seconds);
-  std::printf("%-10s %10s %12s %10s %10s %8s\n", "phase", "requests", "req/s", "p50 ms", "p99 ms",
-              "errors");
-  const Phase commands = Drive("commands", port, s, submit);
-  Print(commands);
-  const Phase reads = Drive("state", port, s, state);
-  Print(reads);
-  const Phase healthz = Drive("healthz", port, s, health);
-  Print(healthz);
+  std::printf("%-10s %10s %12s %10s %10s %12s %8s\n", "phase", "requests", "req/s", "p50 ms",
+              "p99 ms", "CPU us/req", "errors");
+  auto run = [&](const std::string& name, const MakeRequest& make) {
+    Phase p;
+    p.name = name;
+    if (std::find(s.phases.begin(), s.phases.end(), name) == s.phases.end()) return p;
+    p = Drive(name, port, s, make);
+    Print(p);
+    return p;
+  };
+  const Phase commands = run("commands", submit);
+  const Phase reads = run("state", state);
+  const Phase healthz = run("healthz", health);
   service.Stop();
 
   JsonLine j;
   j.Add("bench", std::string("http"))
       .Add("connections", int64_t{s.connections})
       .Add("commands_per_s", commands.per_s)
+      .Add("commands_cpu_us", commands.cpu_us)
       .Add("p50_ms", commands.p50_ms)
       .Add("p99_ms", commands.p99_ms)
       .Add("state_per_s", reads.per_s)
@@ -237,6 +320,8 @@ void AddHttpBench(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--workers", settings->workers, "server handler threads (0: its default)");
   cmd->add_option("--threads", settings->threads, "server network threads (0: one per core)");
+  cmd->add_option("--phases", settings->phases, "phases to run (commands state healthz)")
+      ->check(CLI::IsMember({"commands", "state", "healthz"}));
   cmd->callback([settings] {
     Settings s = *settings;
     if (s.quick) s.seconds = std::min(s.seconds, 5.0);
