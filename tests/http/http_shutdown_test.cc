@@ -1,5 +1,6 @@
 // Graceful shutdown under load: every command the server acknowledged is in the store
 // afterwards; in-process (Service::Stop) and as a process (SIGTERM to wijkflowd, exit 0).
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -92,13 +93,21 @@ TEST(WijkflowdProcessTest, SigtermDuringLoadExitsZeroAndLosesNothing) {
   int out[2];
   ASSERT_EQ(pipe(out), 0);
   const std::string data = dir.Sub("data");
+  const std::string config = dir.Sub("wijkflowd.toml");
+  const std::string log = dir.Sub("wijkflowd.log");
+  // Options from a config file; the data directory from a flag.
+  std::ofstream(config) << "port = 0\nclock = \"simulated\"\nclock-start = "
+                           "\"2023-06-01T09:00:00Z\"\nlog-level = \"info\"\n"
+                           "log-format = \"json\"\n";
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     dup2(out[1], 1);
+    const int err = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(err, 2);
     close(out[0]);
-    execl(WIJKFLOWD_PATH, "wijkflowd", "--data", data.c_str(), "--port", "0", "--clock",
-          "simulated", "--log-level", "warn", static_cast<char*>(nullptr));
+    execl(WIJKFLOWD_PATH, "wijkflowd", "--config", config.c_str(), "--data", data.c_str(),
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   close(out[1]);
@@ -151,6 +160,25 @@ TEST(WijkflowdProcessTest, SigtermDuringLoadExitsZeroAndLosesNothing) {
     EXPECT_TRUE(store->FindCommand("admin/" + key, &receipt).ok()) << key;
   }
   EXPECT_TRUE(store->Verify().ok);
+
+  // Structured logs: one JSON object per line, a request id on every request.
+  std::ifstream in(log);
+  std::string line;
+  int requests = 0;
+  bool stopped = false;
+  while (std::getline(in, line)) {
+    EXPECT_EQ(line.front(), '{') << line;
+    EXPECT_EQ(line.back(), '}') << line;
+    if (line.find(R"("msg":"request")") != std::string::npos) {
+      ++requests;
+      EXPECT_NE(line.find(R"("requestId":")"), std::string::npos) << line;
+      EXPECT_NE(line.find(R"("route":"/v1/{workflow}/{id}/commands/{command}")"), std::string::npos)
+          << line;
+    }
+    stopped |= line.find(R"("msg":"stopped")") != std::string::npos;
+  }
+  EXPECT_GE(requests, static_cast<int>(acked.size()));
+  EXPECT_TRUE(stopped);
 }
 
 }  // namespace
