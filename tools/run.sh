@@ -6,7 +6,8 @@
 #   tools/run.sh [PORT]        default port 8080
 #
 # The first run creates ./data (the event store, the tokens file with an admin token, one token
-# per demo system) and loads the scenario; later runs serve what ./data holds.
+# per demo system) and loads the scenario; later runs serve what ./data holds. The wijkflow tools
+# read it too, e.g. build/bin/wijkflow report --html --data ./data --district feijenoord.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${1:-8080}
@@ -18,7 +19,7 @@ tools/build.sh build
 bin=build/bin/wijkflowd
 
 fresh=0
-[[ -d $data/store ]] || fresh=1
+[[ -f $data/CURRENT ]] || fresh=1
 # A simulated clock for the demo: the scenario starts in January 2023; a restarted demo goes on
 # from where the scenario left the clock.
 clock_start=2023-01-01T09:00:00Z
@@ -75,7 +76,8 @@ Try, for instance:
   curl -s -H "Authorization: Bearer \$AUDITOR_TOKEN" "$url/v1/initiatives/ini-2023-0102?asOf=2023-11-01T00:00:00Z"
   curl -s -H "Authorization: Bearer \$AUDITOR_TOKEN" $url/v1/initiatives/ini-2023-0102/events
   curl -s -H "Authorization: Bearer \$AUDITOR_TOKEN" "$url/v1/initiatives?district=feijenoord&state=published"
-  curl -s -H "Authorization: Bearer \$AUDITOR_TOKEN" "$url/v1/projections/round-budget?prefix=feijenoord"
+  curl -s -H "Authorization: Bearer \$AUDITOR_TOKEN" "$url/v1/projections/round-budget?prefix=budget/"
+  curl -s -H "Authorization: Bearer \$AUDITOR_TOKEN" "$url/v1/projections/decision-register?prefix=by-district/feijenoord/"
   curl -s -H "Authorization: Bearer \$AUDITOR_TOKEN" $url/v1/workflows/initiatives/diagram
   curl -sN -H "Authorization: Bearer \$AUDITOR_TOKEN" -H "Accept: text/event-stream" "$url/v1/events?from=1"
   curl -s $url/metrics | grep wijkflow_commands_total
@@ -89,4 +91,5 @@ Try, for instance:
 
 Ctrl-C stops the server (gracefully).
 EOF
-wait $pid
+wait $pid || true  # returns early when Ctrl-C runs the trap ...
+wait $pid 2>/dev/null || true  # ... and this waits for the graceful shutdown to finish

@@ -77,6 +77,9 @@ std::chrono::milliseconds Millis(double seconds) {
 
 // Blocks the signals we handle, in this thread and every thread it starts; sigwait takes them.
 sigset_t HandledSignals() {
+  // A shell starts background jobs with SIGINT ignored; an ignored signal never reaches sigwait.
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);

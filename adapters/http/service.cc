@@ -98,8 +98,8 @@ class Service::Impl {
     StoreOptions so;
     so.clock = clock;
     std::unique_ptr<EventStore> store;
-    Status s =
-        EventStore::Open(so, (std::filesystem::path(options_.data_dir) / "store").string(), &store);
+    // The data directory is the store's directory, as the wijkflow tools read it.
+    Status s = EventStore::Open(so, options_.data_dir, &store);
     if (!s.ok()) return s;
     store_ = std::make_unique<MeasuredStore>(std::move(store), &metrics_);
     engine_ = std::make_unique<engine::Engine>(store_.get(), registry_, clock, options_.engine);

@@ -76,7 +76,7 @@ TEST_F(ShutdownTest, StopDuringLoadLosesNoAcknowledgedCommand) {
   ASSERT_GE(acked.size(), 300u);
 
   std::unique_ptr<EventStore> store;
-  ASSERT_TRUE(EventStore::Open({}, dir_.Sub("data") + "/store", &store).ok());
+  ASSERT_TRUE(EventStore::Open({}, dir_.Sub("data"), &store).ok());
   for (const std::string& id : acked) {
     StreamHead head;
     ASSERT_TRUE(store->Head("toggles/" + id, &head).ok()) << id;
@@ -154,7 +154,7 @@ TEST(WijkflowdProcessTest, SigtermDuringLoadExitsZeroAndLosesNothing) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 
   std::unique_ptr<EventStore> store;
-  ASSERT_TRUE(EventStore::Open({}, data + "/store", &store).ok());
+  ASSERT_TRUE(EventStore::Open({}, data, &store).ok());
   for (const std::string& key : acked) {
     AppendReceipt receipt;
     EXPECT_TRUE(store->FindCommand("admin/" + key, &receipt).ok()) << key;
