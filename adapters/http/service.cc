@@ -95,7 +95,7 @@ class Service::Impl {
       simulated_ = std::make_unique<SimulatedClock>(options_.clock_start);
       clock = simulated_.get();
     }
-    StoreOptions so;
+    StoreOptions so = options_.store;
     so.clock = clock;
     std::unique_ptr<EventStore> store;
     // The data directory is the store's directory, as the wijkflow tools read it.

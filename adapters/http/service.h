@@ -23,6 +23,8 @@ struct ServiceOptions {
   ServerOptions server;
   ApiOptions api;
   engine::EngineOptions engine;
+  // The event store's options (durable appends by default); its clock is the service's.
+  StoreOptions store;
   // A simulated clock standing at clock_start (UTC micros), moved only by POST /v1/admin/clock.
   // For demos and acceptance runs; never the default.
   bool simulated_clock = false;
