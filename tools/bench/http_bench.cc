@@ -3,12 +3,13 @@
 // round through the API, and then drives 64 keep-alive connections (its own client: one thread on
 // epoll, so that the load driver takes little of the CPU it measures), in three phases of the same
 // length against the same server:
-//   commands  POST /v1/initiatives/{new id}/commands/Submit (a digital submission: two events and
-//             a deadline timer, appended durably)
+//   commands  POST /v1/initiatives/{new id}/commands/Submit (paper intake by Opzoomer Mee, as in
+//             `wijkflow-bench command`: one event and a deadline timer, appended durably)
 //   state     GET /v1/initiatives/{a submitted id}
 //   healthz   GET /healthz (the server's floor: routing and HTTP only)
-// It prints req/s, p50 and p99 per phase, and last a JSON line with "commands_per_s", "p99_ms"
-// (of the commands) and "ratio" (commands per second over healthz per second).
+// It prints req/s, p50 and p99 (and CPU per request) per phase and run, their medians over the
+// runs, and last a JSON line with "commands_per_s", "p99_ms" (of the commands) and "ratio"
+// (commands per second over healthz per second), all medians.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -44,6 +45,7 @@ struct Settings {
   bool quick = false;
   std::string dir;
   int connections = 64;
+  int runs = 3;         // the figures are the medians of the runs
   double seconds = 10;  // per phase
   size_t workers = 0;   // 0: the server's default
   size_t threads = 0;   // network threads; 0: one per core
@@ -149,8 +151,8 @@ Phase Drive(const std::string& name, uint16_t port, const Settings& s, const Mak
   }
   const auto start = Clock::now();
   const double cpu_start = ProcessCpuSeconds();
-  const auto end = start + std::chrono::duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(s.seconds));
+  const auto end =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s.seconds));
   for (auto& c : conns) send_next(c);
   std::vector<epoll_event> events(conns.size());
   char buf[65536];
@@ -212,8 +214,8 @@ void OpenRound(uint16_t port) {
   }
 }
 
-std::string InitiativeId(int c, uint64_t n) {
-  return "ini-" + std::to_string(c) + "-" + std::to_string(n);
+std::string InitiativeId(int run, int c, uint64_t n) {
+  return "ini-" + std::to_string(run) + "-" + std::to_string(c) + "-" + std::to_string(n);
 }
 
 void Print(const Phase& p) {
@@ -223,43 +225,46 @@ void Print(const Phase& p) {
   if (!p.first_error.empty()) std::fprintf(stderr, "  first error: %s\n", p.first_error.c_str());
 }
 
-void RunHttpBench(const Settings& s) {
-  spdlog::set_level(spdlog::level::warn);
-  ScratchDir scratch(s.dir, "wijkflow-http-bench");
+// The service under test, on a fresh data directory, with the two tokens of the load.
+std::unique_ptr<http::Service> StartService(const Settings& s, const ScratchDir& scratch,
+                                            engine::WorkflowRegistry* registry) {
   {
     std::ofstream tokens(scratch.path() + "/tokens");
-    tokens << http::TokenLine(kToken, {"mijn-rotterdam", {"intake"}, {kDistrict}}) << "\n"
+    tokens << http::TokenLine(kToken, {"opzoomer-mee", {"intake"}, {kDistrict}}) << "\n"
            << http::TokenLine(kExecutiveToken, {"college", {"executive"}, {"*"}}) << "\n";
   }
-  engine::WorkflowRegistry registry;
-  workflows::RegisterAll(registry);
+  workflows::RegisterAll(*registry);
   http::ServiceOptions o;
   o.data_dir = scratch.path() + "/data";
   o.tokens_path = scratch.path() + "/tokens";
   o.server.port = 0;
   o.server.threads = s.threads;
   if (s.workers > 0) o.api.workers = s.workers;
-  http::Service service(o, &registry);
-  if (Status st = service.Start(); !st.ok()) throw std::runtime_error(st.ToString());
-  const uint16_t port = service.port();
-  OpenRound(port);
+  auto service = std::make_unique<http::Service>(o, registry);
+  if (Status st = service->Start(); !st.ok()) throw std::runtime_error(st.ToString());
+  OpenRound(service->port());
+  return service;
+}
 
+// One run: the three phases, each connection submitting initiatives of its own, then reading
+// back the ones it submitted.
+std::vector<Phase> RunOnce(const Settings& s, uint16_t port, int run) {
   std::vector<uint64_t> submitted(static_cast<size_t>(s.connections), 0);
   MakeRequest submit = [&](int c, uint64_t n, std::string* m, std::string* t, std::string* b) {
     *m = "POST";
-    *t = "/v1/initiatives/" + InitiativeId(c, n) + "/commands/Submit";
+    *t = "/v1/initiatives/" + InitiativeId(run, c, n) + "/commands/Submit";
     *b = R"({"district":")" + kDistrict + R"(","roundId":")" + kRound +
          R"(","title":"Buurtfeest","description":"Een feest voor de straat",)"
-         R"("requestedCents":"150000","channel":"CHANNEL_DIGITAL",)"
+         R"("requestedCents":"150000","channel":"CHANNEL_PAPER_OPZOOMER_MEE",)"
          R"("applicant":{"id":"r-)" +
-         std::to_string(n) + R"(","name":"Bewoner","email":"bewoner@example.org"}})";
+         std::to_string(n) + R"(","name":"Bewoner"}})";
     submitted[static_cast<size_t>(c)] = n + 1;
     return 201;
   };
   MakeRequest state = [&](int c, uint64_t n, std::string* m, std::string* t, std::string* b) {
     *m = "GET";
-    const uint64_t have = std::max<uint64_t>(submitted[static_cast<size_t>(c)], 1) - 1;
-    *t = "/v1/initiatives/" + InitiativeId(c, have == 0 ? 0 : (n * 7919) % have);
+    const uint64_t have = submitted[static_cast<size_t>(c)];
+    *t = "/v1/initiatives/" + InitiativeId(run, c, have <= 1 ? 0 : (n * 7919) % (have - 1));
     b->clear();
     return 200;
   };
@@ -269,27 +274,61 @@ void RunHttpBench(const Settings& s) {
     b->clear();
     return 200;
   };
-
-  std::printf("wijkflow-bench http: %d keep-alive connections, %.0f s per phase, durable appends\n",
-              s.connections, s.seconds);
-  std::printf("%-10s %10s %12s %10s %10s %12s %8s\n", "phase", "requests", "req/s", "p50 ms",
-              "p99 ms", "CPU us/req", "errors");
-  auto run = [&](const std::string& name, const MakeRequest& make) {
+  std::vector<Phase> phases;
+  for (const auto& [name, make] : {std::pair{"commands", &submit}, std::pair{"state", &state},
+                                   std::pair{"healthz", &health}}) {
     Phase p;
     p.name = name;
-    if (std::find(s.phases.begin(), s.phases.end(), name) == s.phases.end()) return p;
-    p = Drive(name, port, s, make);
-    Print(p);
-    return p;
-  };
-  const Phase commands = run("commands", submit);
-  const Phase reads = run("state", state);
-  const Phase healthz = run("healthz", health);
-  service.Stop();
+    if (std::find(s.phases.begin(), s.phases.end(), name) != s.phases.end()) {
+      p = Drive(name, port, s, *make);
+      Print(p);
+    }
+    phases.push_back(p);
+  }
+  return phases;
+}
 
+// The median across runs of each figure of a phase.
+Phase MedianOf(const std::vector<std::vector<Phase>>& runs, size_t i) {
+  Phase m = runs.front()[i];
+  auto median = [&](double Phase::*field) {
+    std::vector<double> v;
+    for (const auto& r : runs) v.push_back(r[i].*field);
+    return Median(v);
+  };
+  m.per_s = median(&Phase::per_s);
+  m.p50_ms = median(&Phase::p50_ms);
+  m.p99_ms = median(&Phase::p99_ms);
+  m.cpu_us = median(&Phase::cpu_us);
+  std::vector<double> requests;
+  for (const auto& r : runs) requests.push_back(static_cast<double>(r[i].requests));
+  m.requests = static_cast<uint64_t>(Median(requests));
+  m.errors = 0;
+  for (const auto& r : runs) m.errors += r[i].errors;
+  return m;
+}
+
+void RunHttpBench(const Settings& s) {
+  spdlog::set_level(spdlog::level::warn);
+  ScratchDir scratch(s.dir, "wijkflow-http-bench");
+  engine::WorkflowRegistry registry;
+  auto service = StartService(s, scratch, &registry);
+  std::printf(
+      "wijkflow-bench http: %d keep-alive connections, %d runs of %.0f s per phase, "
+      "durable appends\n",
+      s.connections, s.runs, s.seconds);
+  std::printf("%-10s %10s %12s %10s %10s %12s %8s\n", "phase", "requests", "req/s", "p50 ms",
+              "p99 ms", "CPU us/req", "errors");
+  std::vector<std::vector<Phase>> runs;
+  for (int r = 0; r < s.runs; ++r) runs.push_back(RunOnce(s, service->port(), r));
+  service->Stop();
+  const Phase commands = MedianOf(runs, 0), reads = MedianOf(runs, 1), healthz = MedianOf(runs, 2);
+  std::printf("median of %d runs:\n", s.runs);
+  for (const Phase* p : {&commands, &reads, &healthz}) Print(*p);
   JsonLine j;
   j.Add("bench", std::string("http"))
       .Add("connections", int64_t{s.connections})
+      .Add("runs", int64_t{s.runs})
       .Add("commands_per_s", commands.per_s)
       .Add("commands_cpu_us", commands.cpu_us)
       .Add("p50_ms", commands.p50_ms)
@@ -318,13 +357,15 @@ void AddHttpBench(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seconds", settings->seconds, "length of each phase")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--runs", settings->runs, "runs; the figures are their medians")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--workers", settings->workers, "server handler threads (0: its default)");
   cmd->add_option("--threads", settings->threads, "server network threads (0: one per core)");
   cmd->add_option("--phases", settings->phases, "phases to run (commands state healthz)")
       ->check(CLI::IsMember({"commands", "state", "healthz"}));
   cmd->callback([settings] {
     Settings s = *settings;
-    if (s.quick) s.seconds = std::min(s.seconds, 5.0);
+    if (s.quick) s.seconds = std::min(s.seconds, 4.0);  // 3 runs of 3 phases: under 60 s
     try {
       RunHttpBench(s);
     } catch (const std::exception& e) {
