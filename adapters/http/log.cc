@@ -1,12 +1,14 @@
 #include "adapters/http/log.h"
 
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 
 #include "adapters/http/json.h"
 
@@ -29,6 +31,35 @@ void AppendTime(std::string* out, spdlog::log_clock::time_point tp) {
                 static_cast<int>(us.count() % 1'000'000));
   out->append(buf);
 }
+
+// Lines to a file descriptor through a buffer: written when it fills, on flush (every second, at
+// once for warnings and errors, and at shutdown). A request's log line costs no system call.
+class BufferedFdSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit BufferedFdSink(int fd) : fd_(fd) {}
+  ~BufferedFdSink() override { flush_(); }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    buffer_.append(formatted.data(), formatted.size());
+    if (buffer_.size() >= kLimit) flush_();
+  }
+  void flush_() override {
+    for (size_t done = 0; done < buffer_.size();) {
+      const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+      if (n <= 0) break;  // nowhere to log to: drop it rather than stall requests
+      done += static_cast<size_t>(n);
+    }
+    buffer_.clear();
+  }
+
+ private:
+  static constexpr size_t kLimit = 64 << 10;
+  const int fd_;
+  std::string buffer_;
+};
 
 class JsonFormatter final : public spdlog::formatter {
  public:
@@ -63,8 +94,7 @@ LogField::LogField(std::string_view k, double v) : key(k), quoted(false) {
 }
 
 void ConfigureLogging(spdlog::level::level_enum level, LogFormat format) {
-  auto logger = std::make_shared<spdlog::logger>("wijkflow",
-                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("wijkflow", std::make_shared<BufferedFdSink>(2));
   if (format == LogFormat::kJson) {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else {
@@ -74,6 +104,7 @@ void ConfigureLogging(spdlog::level::level_enum level, LogFormat format) {
   logger->flush_on(spdlog::level::warn);
   g_format = format;
   spdlog::set_default_logger(std::move(logger));
+  spdlog::flush_every(std::chrono::seconds(1));
 }
 
 bool LogEnabled(spdlog::level::level_enum level) {

@@ -31,6 +31,7 @@
 
 #include "adapters/http/client.h"
 #include "adapters/http/json.h"
+#include "adapters/http/log.h"
 #include "adapters/http/service.h"
 #include "adapters/http/tokens.h"
 #include "tools/bench/bench.h"
@@ -50,6 +51,7 @@ struct Settings {
   size_t workers = 0;   // 0: the server's default
   size_t threads = 0;   // network threads; 0: one per core
   std::vector<std::string> phases = {"commands", "state", "healthz"};
+  std::string log_level = "warn";  // "info" logs every request (JSON, to stderr)
 };
 
 struct Phase {
@@ -309,7 +311,7 @@ Phase MedianOf(const std::vector<std::vector<Phase>>& runs, size_t i) {
 }
 
 void RunHttpBench(const Settings& s) {
-  spdlog::set_level(spdlog::level::warn);
+  http::ConfigureLogging(spdlog::level::from_str(s.log_level), http::LogFormat::kJson);
   ScratchDir scratch(s.dir, "wijkflow-http-bench");
   engine::WorkflowRegistry registry;
   auto service = StartService(s, scratch, &registry);
@@ -357,6 +359,8 @@ void AddHttpBench(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seconds", settings->seconds, "length of each phase")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--log-level", settings->log_level,
+                  "the server's log level; info writes a JSON line per request to stderr");
   cmd->add_option("--runs", settings->runs, "runs; the figures are their medians")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--workers", settings->workers, "server handler threads (0: its default)");
