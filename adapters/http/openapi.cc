@@ -53,8 +53,8 @@ std::string JsonContent(const std::string& schema_ref, const std::string& descri
 std::string Ref(const std::string& name) { return "#/components/schemas/" + name; }
 
 // Errors any request can meet, whatever its route.
-const std::vector<std::string> kAnyRequest = {"RequestTimeout", "PayloadTooLarge", "HeaderTooLarge",
-                                              "Unavailable"};
+const std::vector<std::string> kAnyRequest = {"BadRequest", "RequestTimeout", "PayloadTooLarge",
+                                              "HeaderTooLarge", "Unavailable"};
 
 int StatusOfResponse(const std::string& name) {
   static const std::pair<const char*, int> kStatus[] = {

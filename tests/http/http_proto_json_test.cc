@@ -3,12 +3,15 @@
 // events, data), empty and filled in.
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
+#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <set>
 
 #include "adapters/http/json.h"
+#include "adapters/http/openapi.h"
 #include "adapters/http/proto_json.h"
 #include "engine/registry.h"
 #include "wijkflow/envelope.pb.h"
@@ -217,6 +220,39 @@ TEST(ProtoJsonParseTest, AcceptsAndRefusesWhatProtobufDoes) {
   EXPECT_EQ(field, "applicant.mail");
   EXPECT_FALSE(ParseMessageJson(R"({"requested_cents":"x"})", m.get(), &error, &field));
   EXPECT_EQ(field, "requestedCents");
+}
+
+}  // namespace
+}  // namespace wijkflow::http
+
+namespace wijkflow::http {
+namespace {
+
+// The OpenAPI document of the real workflows: JSON, every command of every workflow as a path,
+// and every reference resolves.
+TEST(OpenApiTest, DescribesEveryWorkflowCommandAndResolvesEveryReference) {
+  engine::WorkflowRegistry registry;
+  workflows::RegisterAll(registry);
+  const std::string text = BuildOpenApi(registry);
+  google::protobuf::Struct doc;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(text, &doc).ok());
+  const auto& paths = doc.fields().at("paths").struct_value().fields();
+  for (const auto& wf : registry.workflows()) {
+    const std::string base = "/v1/" + wf->Info().name;
+    EXPECT_TRUE(paths.count(base) && paths.count(base + "/{id}") &&
+                paths.count(base + "/{id}/events"))
+        << base;
+    for (const auto& c : wf->Commands()) {
+      EXPECT_TRUE(paths.count(base + "/{id}/commands/" + c.name)) << c.name;
+    }
+  }
+  const auto& components = doc.fields().at("components").struct_value().fields();
+  const std::regex ref(R"re("\$ref":"#/components/(schemas|parameters|responses)/([^"]+)")re");
+  int refs = 0;
+  for (std::sregex_iterator it(text.begin(), text.end(), ref), end; it != end; ++it, ++refs) {
+    EXPECT_TRUE(components.at((*it)[1]).struct_value().fields().count((*it)[2])) << (*it)[0];
+  }
+  EXPECT_GT(refs, 100);
 }
 
 }  // namespace
