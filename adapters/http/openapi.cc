@@ -113,6 +113,41 @@ std::string StateEnum(const engine::WorkflowInfo& info) {
   return s + "]";
 }
 
+// One path per command, its body the command message's schema.
+void WriteCommandPaths(JsonWriter& w, const engine::Workflow& wf, const std::string& etag,
+                       Descriptors* needed) {
+  const std::string& n = wf.Info().name;
+  const std::string base = "/v1/" + n;
+  for (const auto& c : wf.Commands()) {
+    const Descriptor* d = c.prototype->GetDescriptor();
+    needed->insert(d);
+    std::string roles;
+    for (const auto& r : c.roles) roles += (roles.empty() ? "" : ", ") + r;
+    Op cmd{"post",
+           n + "-" + c.name,
+           n,
+           c.name + " (" + d->full_name() + ")",
+           "Roles: " + roles + "." +
+               (c.is_decision ? " A decision: a district manager needs a mandate in force on "
+                                "the effective date and acts in the council's name."
+                              : ""),
+           {"Id", "IdempotencyKey", "IfMatch", "EffectiveDate", "ActorId", "ActorRole",
+            "CorrelationId", "CausationId"}};
+    cmd.body_ref = SchemaRef(d);
+    const std::string headers = etag +
+                                ", \"Idempotent-Replayed\": {\"description\": \"true for a "
+                                "retry.\", \"schema\": {\"type\": \"string\"}}";
+    cmd.ok = {
+        {"200", JsonContent(Ref("CommandResult"), "Applied (or a retry's first result).", headers)},
+        {"201", JsonContent(Ref("CommandResult"), "Applied; it started the instance.",
+                            headers + ", \"Location\": {\"schema\": {\"type\": \"string\"}}")}};
+    cmd.errors = {"BadRequest",  "Forbidden",          "NotFound",
+                  "Conflict",    "PreconditionFailed", "UnsupportedMediaType",
+                  "RuleViolated"};
+    WritePath(w, base + "/{id}/commands/" + c.name, {cmd});
+  }
+}
+
 void WriteWorkflowPaths(JsonWriter& w, const engine::Workflow& wf, Descriptors* needed) {
   const engine::WorkflowInfo& info = wf.Info();
   const std::string& n = info.name;
@@ -154,37 +189,10 @@ void WriteWorkflowPaths(JsonWriter& w, const engine::Workflow& wf, Descriptors* 
   history.errors = {"BadRequest", "NotFound"};
   WritePath(w, base + "/{id}/events", {history});
 
-  for (const auto& c : wf.Commands()) {
-    const Descriptor* d = c.prototype->GetDescriptor();
-    needed->insert(d);
-    std::string roles;
-    for (const auto& r : c.roles) roles += (roles.empty() ? "" : ", ") + r;
-    Op cmd{"post",
-           n + "-" + c.name,
-           n,
-           c.name + " (" + d->full_name() + ")",
-           "Roles: " + roles + "." +
-               (c.is_decision ? " A decision: a district manager needs a mandate in force on "
-                                "the effective date and acts in the council's name."
-                              : ""),
-           {"Id", "IdempotencyKey", "IfMatch", "EffectiveDate", "ActorId", "ActorRole",
-            "CorrelationId", "CausationId"}};
-    cmd.body_ref = SchemaRef(d);
-    const std::string headers = etag +
-                                ", \"Idempotent-Replayed\": {\"description\": \"true for a "
-                                "retry.\", \"schema\": {\"type\": \"string\"}}";
-    cmd.ok = {
-        {"200", JsonContent(Ref("CommandResult"), "Applied (or a retry's first result).", headers)},
-        {"201", JsonContent(Ref("CommandResult"), "Applied; it started the instance.",
-                            headers + ", \"Location\": {\"schema\": {\"type\": \"string\"}}")}};
-    cmd.errors = {"BadRequest",  "Forbidden",          "NotFound",
-                  "Conflict",    "PreconditionFailed", "UnsupportedMediaType",
-                  "RuleViolated"};
-    WritePath(w, base + "/{id}/commands/" + c.name, {cmd});
-  }
+  WriteCommandPaths(w, wf, etag, needed);
 }
 
-void WriteStaticPaths(JsonWriter& w) {
+void WriteOperationsPaths(JsonWriter& w) {
   auto simple = [](std::string id, std::string tag, std::string summary, std::string schema,
                    bool secured) {
     Op op{"get", std::move(id), std::move(tag), std::move(summary)};
@@ -213,10 +221,18 @@ void WriteStaticPaths(JsonWriter& w) {
              "{\"schema\": {\"type\": \"object\"}}}}"}};
   doc.secured = false;
   WritePath(w, "/openapi.json", {doc});
+}
 
+Op Simple(std::string id, std::string tag, std::string summary, std::string schema) {
+  Op op{"get", std::move(id), std::move(tag), std::move(summary)};
+  op.ok = {{"200", JsonContent(Ref(schema), "OK.")}};
+  return op;
+}
+
+void WriteDefinitionPaths(JsonWriter& w) {
   WritePath(w, "/v1/workflows",
-            {simple("list-workflows", "workflows", "Workflow definitions", "WorkflowList", true)});
-  Op wf = simple("get-workflow", "workflows", "One workflow definition", "Workflow", true);
+            {Simple("list-workflows", "workflows", "Workflow definitions", "WorkflowList")});
+  Op wf = Simple("get-workflow", "workflows", "One workflow definition", "Workflow");
   wf.params = {"WorkflowName"};
   wf.errors = {"NotFound"};
   WritePath(w, "/v1/workflows/{name}", {wf});
@@ -232,7 +248,9 @@ void WriteStaticPaths(JsonWriter& w) {
                  "\"string\"}}}}"}};
   diagram.errors = {"BadRequest", "NotFound"};
   WritePath(w, "/v1/workflows/{name}/diagram", {diagram});
+}
 
+void WriteLogAndModelPaths(JsonWriter& w) {
   Op log{"get",
          "global-log",
          "events",
@@ -250,8 +268,8 @@ void WriteStaticPaths(JsonWriter& w) {
   WritePath(w, "/v1/events", {log});
 
   WritePath(w, "/v1/projections",
-            {simple("list-projections", "projections", "Read models, with checkpoint and lag",
-                    "ProjectionList", true)});
+            {Simple("list-projections", "projections", "Read models, with checkpoint and lag",
+                    "ProjectionList")});
   Op proj{"get",
           "get-projection",
           "projections",
@@ -271,6 +289,12 @@ void WriteStaticPaths(JsonWriter& w) {
   clock.ok = {{"200", JsonContent(Ref("ClockResult"), "The clock's new now.")}};
   clock.errors = {"BadRequest", "Forbidden", "Conflict"};
   WritePath(w, "/v1/admin/clock", {clock});
+}
+
+void WriteStaticPaths(JsonWriter& w) {
+  WriteOperationsPaths(w);
+  WriteDefinitionPaths(w);
+  WriteLogAndModelPaths(w);
 }
 
 void WriteStateSchema(JsonWriter& w, const engine::Workflow& wf, Descriptors* needed) {

@@ -127,8 +127,21 @@ class Parser {
     return false;
   }
 
+  // A value's text: a string's contents (quoted) or a bare token.
+  struct ValueText {
+    bool quoted = false;
+    std::string str;
+    std::string_view text;
+  };
+
   bool String(std::string* out);
   bool Number(std::string_view* token);
+  bool Token(ValueText* v);
+  bool Integral(Message* m, const FieldDescriptor* f, bool add, const ValueText& v);
+  bool Floating(Message* m, const FieldDescriptor* f, bool add, const ValueText& v);
+  bool Enum(Message* m, const FieldDescriptor* f, bool add, const ValueText& v);
+  bool Text(Message* m, const FieldDescriptor* f, bool add, ValueText& v);
+  bool SubMessage(Message* m, const FieldDescriptor* f, bool add);
   bool Object(Message* m);
   bool Member(Message* m, const TypeInfo& info);
   bool FieldValue(Message* m, const FieldDescriptor* f);
@@ -338,139 +351,154 @@ bool Parser::Integer(const FieldDescriptor* f, std::string_view token, bool quot
   return true;
 }
 
-bool Parser::Scalar(Message* m, const FieldDescriptor* f, bool add) {
-  const Reflection* r = m->GetReflection();
+// Reads the next value's text: a string's contents, or a bare token (number, true, ...).
+bool Parser::Token(ValueText* v) {
   Ws();
-  const bool quoted = p_ < end_ && *p_ == '"';
-  std::string str;
-  std::string_view token;
-  auto read_token = [&] {
-    if (quoted) {
-      if (!String(&str)) return false;
-      token = str;
-      return true;
+  v->quoted = p_ < end_ && *p_ == '"';
+  if (v->quoted) {
+    if (!String(&v->str)) return false;
+    v->text = v->str;
+    return true;
+  }
+  if (Literal("true")) {
+    v->text = "true";
+  } else if (Literal("false")) {
+    v->text = "false";
+  } else if (!Number(&v->text)) {
+    return false;
+  }
+  return true;
+}
+
+bool Parser::Integral(Message* m, const FieldDescriptor* f, bool add, const ValueText& v) {
+  const Reflection* r = m->GetReflection();
+  int64_t sv = 0;
+  uint64_t uv = 0;
+  if (!Integer(f, v.text, v.quoted, &sv, &uv)) return false;
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      add ? r->AddInt32(m, f, static_cast<int32_t>(sv))
+          : r->SetInt32(m, f, static_cast<int32_t>(sv));
+      break;
+    case FieldDescriptor::CPPTYPE_INT64:
+      add ? r->AddInt64(m, f, sv) : r->SetInt64(m, f, sv);
+      break;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      add ? r->AddUInt32(m, f, static_cast<uint32_t>(uv))
+          : r->SetUInt32(m, f, static_cast<uint32_t>(uv));
+      break;
+    default:
+      add ? r->AddUInt64(m, f, uv) : r->SetUInt64(m, f, uv);
+  }
+  return true;
+}
+
+bool Parser::Floating(Message* m, const FieldDescriptor* f, bool add, const ValueText& v) {
+  const Reflection* r = m->GetReflection();
+  double d;
+  if (v.quoted && v.text == "NaN") {
+    d = std::numeric_limits<double>::quiet_NaN();
+  } else if (v.quoted && (v.text == "Infinity" || v.text == "-Infinity")) {
+    d = v.text[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+  } else {
+    const std::string t(v.text);
+    char* rest = nullptr;
+    d = std::strtod(t.c_str(), &rest);
+    if (t.empty() || *rest != '\0' || !std::isfinite(d) || t == "true" || t == "false") {
+      return Invalid(f, v.quoted ? "\"" + t + "\"" : t);
     }
-    return Number(&token);
-  };
+  }
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
+    if (std::isfinite(d) && std::fabs(d) > std::numeric_limits<float>::max()) {
+      return Fail("Float out of range.");
+    }
+    add ? r->AddFloat(m, f, static_cast<float>(d)) : r->SetFloat(m, f, static_cast<float>(d));
+  } else {
+    add ? r->AddDouble(m, f, d) : r->SetDouble(m, f, d);
+  }
+  return true;
+}
+
+bool Parser::Enum(Message* m, const FieldDescriptor* f, bool add, const ValueText& v) {
+  int number = 0;
+  if (v.quoted) {
+    const auto* value = f->enum_type()->FindValueByName(v.str);
+    if (value == nullptr) return Invalid(f, "\"" + v.str + "\"");
+    number = value->number();
+  } else {
+    int64_t sv = 0;
+    uint64_t uv = 0;
+    if (!Integer(f, v.text, false, &sv, &uv) || sv < INT32_MIN || sv > INT32_MAX) {
+      return Invalid(f, std::string(v.text));
+    }
+    number = static_cast<int>(sv);
+  }
+  const Reflection* r = m->GetReflection();
+  add ? r->AddEnumValue(m, f, number) : r->SetEnumValue(m, f, number);
+  return true;
+}
+
+bool Parser::Text(Message* m, const FieldDescriptor* f, bool add, ValueText& v) {
+  if (!v.quoted) return Invalid(f, std::string(v.text));
+  if (f->type() == FieldDescriptor::TYPE_BYTES) {
+    std::string bytes;
+    if (!google::protobuf::Base64Unescape(v.str, &bytes) &&
+        !google::protobuf::WebSafeBase64Unescape(v.str, &bytes)) {
+      return Fail("Invalid data in input.");
+    }
+    v.str = std::move(bytes);
+  }
+  const Reflection* r = m->GetReflection();
+  add ? r->AddString(m, f, std::move(v.str)) : r->SetString(m, f, std::move(v.str));
+  return true;
+}
+
+bool Parser::SubMessage(Message* m, const FieldDescriptor* f, bool add) {
+  const Reflection* r = m->GetReflection();
+  Message* sub = add ? r->AddMessage(m, f) : r->MutableMessage(m, f);
+  const Descriptor* d = sub->GetDescriptor();
+  if (IsWrapper(d)) return Scalar(sub, d->FindFieldByNumber(1), false);
+  if (!IsTimestamp(d)) return Object(sub);
+  ValueText v;
+  if (!Token(&v)) return false;
+  google::protobuf::Timestamp ts;
+  if (!v.quoted) return Invalid(f, std::string(v.text));
+  if (!google::protobuf::util::TimeUtil::FromString(v.str, &ts)) {
+    return Fail("Invalid time format: " + v.str);
+  }
+  sub->GetReflection()->SetInt64(sub, d->FindFieldByNumber(1), ts.seconds());
+  sub->GetReflection()->SetInt32(sub, d->FindFieldByNumber(2), ts.nanos());
+  return true;
+}
+
+bool Parser::Scalar(Message* m, const FieldDescriptor* f, bool add) {
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) return SubMessage(m, f, add);
+  ValueText v;
+  if (!Token(&v)) return false;
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT32:
     case FieldDescriptor::CPPTYPE_INT64:
     case FieldDescriptor::CPPTYPE_UINT32:
-    case FieldDescriptor::CPPTYPE_UINT64: {
-      int64_t sv = 0;
-      uint64_t uv = 0;
-      if (!read_token() || !Integer(f, token, quoted, &sv, &uv)) return false;
-      switch (f->cpp_type()) {
-        case FieldDescriptor::CPPTYPE_INT32:
-          add ? r->AddInt32(m, f, static_cast<int32_t>(sv))
-              : r->SetInt32(m, f, static_cast<int32_t>(sv));
-          break;
-        case FieldDescriptor::CPPTYPE_INT64:
-          add ? r->AddInt64(m, f, sv) : r->SetInt64(m, f, sv);
-          break;
-        case FieldDescriptor::CPPTYPE_UINT32:
-          add ? r->AddUInt32(m, f, static_cast<uint32_t>(uv))
-              : r->SetUInt32(m, f, static_cast<uint32_t>(uv));
-          break;
-        default:
-          add ? r->AddUInt64(m, f, uv) : r->SetUInt64(m, f, uv);
-      }
-      return true;
-    }
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return Integral(m, f, add, v);
     case FieldDescriptor::CPPTYPE_DOUBLE:
-    case FieldDescriptor::CPPTYPE_FLOAT: {
-      if (!read_token()) return false;
-      double d;
-      if (quoted && token == "NaN") {
-        d = std::numeric_limits<double>::quiet_NaN();
-      } else if (quoted && (token == "Infinity" || token == "-Infinity")) {
-        d = token[0] == '-' ? -HUGE_VAL : HUGE_VAL;
-      } else {
-        const std::string t(token);
-        char* rest = nullptr;
-        d = std::strtod(t.c_str(), &rest);
-        if (t.empty() || *rest != '\0' || !std::isfinite(d)) {
-          return Invalid(f, quoted ? "\"" + t + "\"" : t);
-        }
-      }
-      if (f->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
-        if (std::isfinite(d) && std::fabs(d) > std::numeric_limits<float>::max()) {
-          return Fail("Float out of range.");
-        }
-        add ? r->AddFloat(m, f, static_cast<float>(d)) : r->SetFloat(m, f, static_cast<float>(d));
-      } else {
-        add ? r->AddDouble(m, f, d) : r->SetDouble(m, f, d);
-      }
-      return true;
-    }
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return Floating(m, f, add, v);
     case FieldDescriptor::CPPTYPE_BOOL: {
-      bool b;
-      if (Literal("true")) {
-        b = true;
-      } else if (Literal("false")) {
-        b = false;
-      } else {
-        std::string_view t;
-        if (quoted && String(&str)) t = str;
-        return Invalid(f, quoted ? "\"" + std::string(t) + "\"" : "(not a boolean)");
+      if (v.quoted || (v.text != "true" && v.text != "false")) {
+        return Invalid(f, v.quoted ? "\"" + v.str + "\"" : std::string(v.text));
       }
-      add ? r->AddBool(m, f, b) : r->SetBool(m, f, b);
+      const Reflection* r = m->GetReflection();
+      add ? r->AddBool(m, f, v.text == "true") : r->SetBool(m, f, v.text == "true");
       return true;
     }
-    case FieldDescriptor::CPPTYPE_ENUM: {
-      if (!read_token()) return false;
-      int number = 0;
-      if (quoted) {
-        const auto* v = f->enum_type()->FindValueByName(str);
-        if (v == nullptr) return Invalid(f, "\"" + str + "\"");
-        number = v->number();
-      } else {
-        int64_t sv = 0;
-        uint64_t uv = 0;
-        if (!Integer(f, token, false, &sv, &uv) || sv < INT32_MIN || sv > INT32_MAX) {
-          return Invalid(f, std::string(token));
-        }
-        number = static_cast<int>(sv);
-      }
-      add ? r->AddEnumValue(m, f, number) : r->SetEnumValue(m, f, number);
-      return true;
-    }
-    case FieldDescriptor::CPPTYPE_STRING: {
-      if (!quoted) {
-        std::string_view t;
-        Number(&t);
-        return Invalid(f, t.empty() ? "(not a string)" : std::string(t));
-      }
-      if (!String(&str)) return false;
-      if (f->type() == FieldDescriptor::TYPE_BYTES) {
-        std::string bytes;
-        if (!google::protobuf::Base64Unescape(str, &bytes) &&
-            !google::protobuf::WebSafeBase64Unescape(str, &bytes)) {
-          return Fail("Invalid data in input.");
-        }
-        str = std::move(bytes);
-      }
-      add ? r->AddString(m, f, std::move(str)) : r->SetString(m, f, std::move(str));
-      return true;
-    }
-    case FieldDescriptor::CPPTYPE_MESSAGE: {
-      Message* sub = add ? r->AddMessage(m, f) : r->MutableMessage(m, f);
-      const Descriptor* d = sub->GetDescriptor();
-      if (IsTimestamp(d)) {
-        if (!quoted || !String(&str)) return Invalid(f, "(not an RFC 3339 string)");
-        google::protobuf::Timestamp ts;
-        if (!google::protobuf::util::TimeUtil::FromString(str, &ts)) {
-          return Fail("Invalid time format: " + str);
-        }
-        sub->GetReflection()->SetInt64(sub, d->FindFieldByNumber(1), ts.seconds());
-        sub->GetReflection()->SetInt32(sub, d->FindFieldByNumber(2), ts.nanos());
-        return true;
-      }
-      if (IsWrapper(d)) return Scalar(sub, d->FindFieldByNumber(1), false);
-      return Object(sub);
-    }
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return Enum(m, f, add, v);
+    case FieldDescriptor::CPPTYPE_STRING:
+      return Text(m, f, add, v);
+    default:
+      return Fail("Unsupported field type.");
   }
-  return Fail("Unsupported field type.");
 }
 
 }  // namespace

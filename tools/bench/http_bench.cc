@@ -86,8 +86,8 @@ struct Conn {
   int index = 0;
   uint64_t n = 0;  // requests sent
   int want = 0;    // the status the request in flight expects
+  std::string target;
   std::string out;
-  size_t sent = 0;
   std::string in;
   Clock::time_point t0;
 };
@@ -124,72 +124,91 @@ bool ResponseIn(const std::string& in, int* status, size_t* length) {
 
 // Drives `s.connections` keep-alive connections from one thread (epoll), each sending its next
 // request as soon as the previous response is in, for `s.seconds`.
-Phase Drive(const std::string& name, uint16_t port, const Settings& s, const MakeRequest& make) {
-  const std::string auth = "Authorization: Bearer " + kToken + "\r\n";
-  std::vector<Conn> conns(static_cast<size_t>(s.connections));
-  const int ep = ::epoll_create1(EPOLL_CLOEXEC);
-  std::vector<double> latencies;
-  Phase p;
-  p.name = name;
-  std::string method, target, body;
-  auto send_next = [&](Conn& c) {
-    c.want = make(c.index, c.n++, &method, &target, &body);
-    c.out = method + " " + target + " HTTP/1.1\r\nHost: bench\r\n" + auth +
-            "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-            "\r\n\r\n" + body;
-    c.sent = 0;
-    c.t0 = Clock::now();
-    const ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
-    if (n > 0) c.sent = static_cast<size_t>(n);
-  };
-  for (int i = 0; i < s.connections; ++i) {
-    Conn& c = conns[static_cast<size_t>(i)];
-    c.fd = ConnectSocket(port);
-    c.index = i;
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u32 = static_cast<uint32_t>(i);
-    ::epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
-  }
-  const auto start = Clock::now();
-  const double cpu_start = ProcessCpuSeconds();
-  const auto end =
-      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s.seconds));
-  for (auto& c : conns) send_next(c);
-  std::vector<epoll_event> events(conns.size());
-  char buf[65536];
-  while (Clock::now() < end) {
-    const int ready = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), 100);
-    for (int e = 0; e < ready; ++e) {
-      Conn& c = conns[events[static_cast<size_t>(e)].data.u32];
-      if (c.sent < c.out.size()) {  // the rest of a large request
-        const ssize_t n = ::send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
-        if (n > 0) c.sent += static_cast<size_t>(n);
-      }
-      const ssize_t n = ::recv(c.fd, buf, sizeof(buf), 0);
-      if (n == 0 || (n < 0 && errno != EAGAIN)) throw std::runtime_error("the server closed");
-      if (n > 0) c.in.append(buf, static_cast<size_t>(n));
-      int status = 0;
-      size_t length = 0;
-      if (!ResponseIn(c.in, &status, &length)) continue;
-      latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - c.t0).count());
-      if (status != c.want && p.errors++ == 0) {
-        p.first_error = target + ": " + c.in.substr(0, length);
-      }
-      c.in.erase(0, length);
-      send_next(c);
+class Driver {
+ public:
+  Driver(const std::string& name, uint16_t port, const Settings& s, const MakeRequest& make)
+      : make_(make), conns_(static_cast<size_t>(s.connections)), seconds_(s.seconds) {
+    phase_.name = name;
+    ep_ = ::epoll_create1(EPOLL_CLOEXEC);
+    for (int i = 0; i < s.connections; ++i) {
+      Conn& c = conns_[static_cast<size_t>(i)];
+      c.fd = ConnectSocket(port);
+      c.index = i;
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u32 = static_cast<uint32_t>(i);
+      ::epoll_ctl(ep_, EPOLL_CTL_ADD, c.fd, &ev);
     }
   }
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  const double cpu = ProcessCpuSeconds() - cpu_start;
-  for (auto& c : conns) ::close(c.fd);
-  ::close(ep);
-  p.requests = latencies.size();
-  p.per_s = static_cast<double>(latencies.size()) / elapsed;
-  p.cpu_us = latencies.empty() ? 0 : cpu * 1e6 / static_cast<double>(latencies.size());
-  p.p50_ms = Percentile(latencies, 0.5);
-  p.p99_ms = Percentile(std::move(latencies), 0.99);
-  return p;
+  ~Driver() {
+    for (auto& c : conns_) ::close(c.fd);
+    ::close(ep_);
+  }
+
+  Phase Run() {
+    const auto start = Clock::now();
+    const double cpu_start = ProcessCpuSeconds();
+    const auto end = start + std::chrono::duration_cast<Clock::duration>(
+                                 std::chrono::duration<double>(seconds_));
+    for (auto& c : conns_) SendNext(c);
+    std::vector<epoll_event> events(conns_.size());
+    while (Clock::now() < end) {
+      const int ready = ::epoll_wait(ep_, events.data(), static_cast<int>(events.size()), 100);
+      for (int e = 0; e < ready; ++e) OnReadable(conns_[events[static_cast<size_t>(e)].data.u32]);
+    }
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const double cpu = ProcessCpuSeconds() - cpu_start;
+    phase_.requests = latencies_.size();
+    phase_.per_s = static_cast<double>(latencies_.size()) / elapsed;
+    phase_.cpu_us = latencies_.empty() ? 0 : cpu * 1e6 / static_cast<double>(latencies_.size());
+    phase_.p50_ms = Percentile(latencies_, 0.5);
+    phase_.p99_ms = Percentile(latencies_, 0.99);
+    return phase_;
+  }
+
+ private:
+  void SendNext(Conn& c) {
+    std::string method, target, body;
+    c.want = make_(c.index, c.n++, &method, &target, &body);
+    c.target = target;
+    c.out = method + " " + target + " HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " + kToken +
+            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n\r\n" + body;
+    c.t0 = Clock::now();
+    for (size_t sent = 0; sent < c.out.size();) {  // requests are small: this rarely loops
+      const ssize_t n = ::send(c.fd, c.out.data() + sent, c.out.size() - sent, MSG_NOSIGNAL);
+      if (n < 0 && errno != EAGAIN) throw std::runtime_error("the server closed");
+      if (n > 0) sent += static_cast<size_t>(n);
+    }
+  }
+
+  void OnReadable(Conn& c) {
+    char buf[65536];
+    const ssize_t n = ::recv(c.fd, buf, sizeof(buf), 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN)) throw std::runtime_error("the server closed");
+    if (n > 0) c.in.append(buf, static_cast<size_t>(n));
+    int status = 0;
+    size_t length = 0;
+    if (!ResponseIn(c.in, &status, &length)) return;
+    latencies_.push_back(std::chrono::duration<double, std::milli>(Clock::now() - c.t0).count());
+    if (status != c.want && phase_.errors++ == 0) {
+      phase_.first_error = c.target + ": " + c.in.substr(0, length);
+    }
+    c.in.erase(0, length);
+    SendNext(c);
+  }
+
+  const MakeRequest& make_;
+  std::vector<Conn> conns_;
+  const double seconds_;
+  int ep_ = -1;
+  std::vector<double> latencies_;
+  Phase phase_;
+};
+
+Phase Drive(const std::string& name, uint16_t port, const Settings& s, const MakeRequest& make) {
+  Driver driver(name, port, s, make);
+  return driver.Run();
 }
 
 // Sets and opens a round for the submissions, through the API.
