@@ -87,45 +87,90 @@ TEST_F(ShutdownTest, StopDuringLoadLosesNoAcknowledgedCommand) {
   EXPECT_TRUE(store->Verify().ok);
 }
 
+// wijkflowd as a child process, its stdout on a pipe and its stderr (the logs) in a file.
+class Wijkflowd {
+ public:
+  // Starts it with options from a config file and the data directory from a flag, and waits for
+  // "wijkflowd: listening on http://127.0.0.1:PORT (...)".
+  explicit Wijkflowd(const wijkflow::testing::TempDir& dir)
+      : data_(dir.Sub("data")), log_(dir.Sub("wijkflowd.log")) {
+    const std::string config = dir.Sub("wijkflowd.toml");
+    std::ofstream(config) << "port = 0\nclock = \"simulated\"\nclock-start = "
+                             "\"2023-06-01T09:00:00Z\"\nlog-level = \"info\"\n"
+                             "log-format = \"json\"\n";
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      dup2(open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), 2);
+      close(out[0]);
+      execl(WIJKFLOWD_PATH, "wijkflowd", "--config", config.c_str(), "--data", data_.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    out_ = out[0];
+    std::string text;
+    char buf[256];
+    for (ssize_t n; port_ == 0 && (n = read(out_, buf, sizeof(buf))) > 0;) {
+      text.append(buf, static_cast<size_t>(n));
+      const size_t at = text.find("listening on http://127.0.0.1:");
+      if (at != std::string::npos && text.find(' ', at + 30) != std::string::npos) {
+        port_ = static_cast<uint16_t>(std::stoi(text.substr(at + 30)));
+      }
+    }
+  }
+  ~Wijkflowd() {
+    if (out_ >= 0) close(out_);
+  }
+
+  // SIGTERM, then its exit status (-1 if it did not exit normally).
+  int Terminate() {
+    int status = 0;
+    if (kill(pid_, SIGTERM) != 0 || waitpid(pid_, &status, 0) != pid_) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  uint16_t port() const { return port_; }
+  const std::string& data() const { return data_; }
+  const std::string& log() const { return log_; }
+
+ private:
+  std::string data_, log_;
+  pid_t pid_ = -1;
+  int out_ = -1;
+  uint16_t port_ = 0;
+};
+
+// Every log line is a JSON object; each request's line has a request id. Returns the number of
+// request lines, and whether the server logged that it stopped.
+int CheckLog(const std::string& path, bool* stopped) {
+  std::ifstream in(path);
+  std::string line;
+  int requests = 0;
+  *stopped = false;
+  while (std::getline(in, line)) {
+    EXPECT_EQ(line.front(), '{') << line;
+    EXPECT_EQ(line.back(), '}') << line;
+    if (line.find(R"("msg":"request")") != std::string::npos) {
+      ++requests;
+      EXPECT_NE(line.find(R"("requestId":")"), std::string::npos) << line;
+      EXPECT_NE(line.find(R"("route":"/v1/{workflow}/{id}/commands/{command}")"), std::string::npos)
+          << line;
+    }
+    *stopped |= line.find(R"("msg":"stopped")") != std::string::npos;
+  }
+  return requests;
+}
+
 // wijkflowd as a process: SIGTERM during load, exit status 0, nothing acknowledged lost.
 TEST(WijkflowdProcessTest, SigtermDuringLoadExitsZeroAndLosesNothing) {
   wijkflow::testing::TempDir dir;
-  int out[2];
-  ASSERT_EQ(pipe(out), 0);
-  const std::string data = dir.Sub("data");
-  const std::string config = dir.Sub("wijkflowd.toml");
-  const std::string log = dir.Sub("wijkflowd.log");
-  // Options from a config file; the data directory from a flag.
-  std::ofstream(config) << "port = 0\nclock = \"simulated\"\nclock-start = "
-                           "\"2023-06-01T09:00:00Z\"\nlog-level = \"info\"\n"
-                           "log-format = \"json\"\n";
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    dup2(out[1], 1);
-    const int err = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(err, 2);
-    close(out[0]);
-    execl(WIJKFLOWD_PATH, "wijkflowd", "--config", config.c_str(), "--data", data.c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(out[1]);
-  // "wijkflowd: listening on http://127.0.0.1:PORT (...)"
-  std::string text;
-  char buf[256];
-  uint16_t port = 0;
-  while (port == 0) {
-    ssize_t n = read(out[0], buf, sizeof(buf));
-    ASSERT_GT(n, 0) << "wijkflowd did not start: " << text;
-    text.append(buf, static_cast<size_t>(n));
-    size_t at = text.find("listening on http://127.0.0.1:");
-    if (at != std::string::npos && text.find(' ', at + 30) != std::string::npos) {
-      port = static_cast<uint16_t>(std::stoi(text.substr(at + 30)));
-    }
-  }
+  Wijkflowd server(dir);
+  ASSERT_NE(server.port(), 0) << "wijkflowd did not start";
   std::string admin;
-  std::ifstream(data + "/tokens.admin") >> admin;
+  std::ifstream(server.data() + "/tokens.admin") >> admin;
   ASSERT_FALSE(admin.empty());
 
   // Mandate registers, one per district: the council grants mandates.
@@ -142,42 +187,20 @@ TEST(WijkflowdProcessTest, SigtermDuringLoadExitsZeroAndLosesNothing) {
   };
   std::vector<std::string> acked;
   {
-    Load load(port, 8, grant);
+    Load load(server.port(), 8, grant);
     load.WaitForAcks(100);
-    ASSERT_EQ(kill(pid, SIGTERM), 0);
+    EXPECT_EQ(server.Terminate(), 0);
     acked = load.Join();
   }
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  close(out[0]);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
-
   std::unique_ptr<EventStore> store;
-  ASSERT_TRUE(EventStore::Open({}, data, &store).ok());
+  ASSERT_TRUE(EventStore::Open({}, server.data(), &store).ok());
   for (const std::string& key : acked) {
     AppendReceipt receipt;
     EXPECT_TRUE(store->FindCommand("admin/" + key, &receipt).ok()) << key;
   }
   EXPECT_TRUE(store->Verify().ok);
-
-  // Structured logs: one JSON object per line, a request id on every request.
-  std::ifstream in(log);
-  std::string line;
-  int requests = 0;
   bool stopped = false;
-  while (std::getline(in, line)) {
-    EXPECT_EQ(line.front(), '{') << line;
-    EXPECT_EQ(line.back(), '}') << line;
-    if (line.find(R"("msg":"request")") != std::string::npos) {
-      ++requests;
-      EXPECT_NE(line.find(R"("requestId":")"), std::string::npos) << line;
-      EXPECT_NE(line.find(R"("route":"/v1/{workflow}/{id}/commands/{command}")"), std::string::npos)
-          << line;
-    }
-    stopped |= line.find(R"("msg":"stopped")") != std::string::npos;
-  }
-  EXPECT_GE(requests, static_cast<int>(acked.size()));
+  EXPECT_GE(CheckLog(server.log(), &stopped), static_cast<int>(acked.size()));
   EXPECT_TRUE(stopped);
 }
 
