@@ -201,7 +201,7 @@ CommandResult Engine::Impl::Execute(CommandRequest request, const TimerEntry* fi
 
 Outcome Engine::Impl::Authorise(const Workflow& wf, const CommandSpec& spec,
                                 const Instance& current, const Message& body, Micros effective,
-                                bool by_timer, ReadSet* reads, CommandRequest* request) const {
+                                bool by_timer, ReadSet* reads, CommandRequest* request) {
   const Principal& p = request->principal;
   Actor& actor = request->actor;
   if (actor.role().empty() && p.roles.size() == 1) actor.set_role(p.roles[0]);
@@ -230,7 +230,7 @@ Outcome Engine::Impl::Authorise(const Workflow& wf, const CommandSpec& spec,
     return Outcome::Forbidden("no mandate register is configured", "mandate-in-force");
   }
   InstanceReader read = [&](std::string_view w, std::string_view id) -> const Instance* {
-    const LoadedInstance* l = const_cast<Impl*>(this)->LoadInto(w, id, reads);
+    const LoadedInstance* l = LoadInto(w, id, reads);
     return l != nullptr && l->version > 0 ? l->instance.get() : nullptr;
   };
   return authority->Authorize(read, scope, effective, &actor);

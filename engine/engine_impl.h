@@ -48,7 +48,7 @@ class Engine::Impl {
 
   Outcome Authorise(const Workflow& wf, const CommandSpec& spec, const Instance& current,
                     const Message& body, Micros effective, bool by_timer, ReadSet* reads,
-                    CommandRequest* request) const;
+                    CommandRequest* request);
   Attempt TryOnce(const Workflow& wf, const CommandSpec& spec, CommandRequest& request,
                   const TimerEntry* fired);
   // The instance from the cache, else snapshot + later events, else a full replay.

@@ -262,12 +262,7 @@ void AddAppendBench(CLI::App& app) {
       s.runs = 3;
       s.duration = std::chrono::milliseconds(600);
     }
-    try {
-      RunAppendBench(s);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "append: %s\n", e.what());
-      throw CLI::RuntimeError(1);
-    }
+    RunOrFail("append", [&] { RunAppendBench(s); });
   });
 }
 

@@ -2,12 +2,22 @@
 
 #include <stdlib.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
 namespace wijkflow::bench {
+
+void RunOrFail(const char* name, const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", name, e.what());
+    throw CLI::RuntimeError(1);
+  }
+}
 
 double Median(std::vector<double> values) { return Percentile(std::move(values), 0.5); }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,9 @@ struct AppendFigures {
 };
 AppendFigures MeasureStoreAppend(const std::string& dir, int callers,
                                  std::chrono::milliseconds duration, bool sync);
+
+// Runs a subcommand's body; an exception is printed as "<name>: <what>" and becomes exit status 1.
+void RunOrFail(const char* name, const std::function<void()>& body);
 
 // The median of `values` (0 for none).
 double Median(std::vector<double> values);

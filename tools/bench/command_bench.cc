@@ -159,12 +159,7 @@ void AddCommandBench(CLI::App& app) {
       s.runs = 3;
       s.duration = std::chrono::milliseconds(1000);
     }
-    try {
-      RunCommandBench(s);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "command: %s\n", e.what());
-      throw CLI::RuntimeError(1);
-    }
+    RunOrFail("command", [&] { RunCommandBench(s); });
   });
 }
 

@@ -389,12 +389,7 @@ void AddHttpBench(CLI::App& app) {
   cmd->callback([settings] {
     Settings s = *settings;
     if (s.quick) s.seconds = std::min(s.seconds, 4.0);  // 3 runs of 3 phases: under 60 s
-    try {
-      RunHttpBench(s);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "http: %s\n", e.what());
-      throw CLI::RuntimeError(1);
-    }
+    RunOrFail("http", [&] { RunHttpBench(s); });
   });
 }
 

@@ -105,12 +105,7 @@ void AddMemoryBench(CLI::App& app) {
   cmd->callback([settings, cmd] {
     Settings s = *settings;
     if (s.quick && cmd->count("--instances") == 0) s.instances = 100'000;
-    try {
-      RunMemoryBench(s);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "memory: %s\n", e.what());
-      throw CLI::RuntimeError(1);
-    }
+    RunOrFail("memory", [&] { RunMemoryBench(s); });
   });
 }
 

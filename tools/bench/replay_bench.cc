@@ -141,12 +141,7 @@ void AddReplayBench(CLI::App& app) {
       if (cmd->count("--events") == 0) s.events = 100'000;
       if (cmd->count("--runs") == 0) s.runs = 2;
     }
-    try {
-      RunReplayBench(s);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "replay: %s\n", e.what());
-      throw CLI::RuntimeError(1);
-    }
+    RunOrFail("replay", [&] { RunReplayBench(s); });
   });
 }
 

@@ -134,12 +134,7 @@ void AddRestartBench(CLI::App& app) {
   cmd->callback([settings, cmd] {
     Settings s = *settings;
     if (s.quick && cmd->count("--events") == 0) s.events = 100'000;
-    try {
-      RunRestartBench(s);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "restart: %s\n", e.what());
-      throw CLI::RuntimeError(1);
-    }
+    RunOrFail("restart", [&] { RunRestartBench(s); });
   });
 }
 
