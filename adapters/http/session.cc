@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "adapters/http/log.h"
+#include "adapters/http/session_wire.h"
 
 namespace wijkflow::http {
 namespace {
@@ -115,9 +116,7 @@ void Session::OnBytes(const error_code& ec, size_t bytes) {
 Session::Parsed Session::Parse() {
   if (!parser_) {
     parser_.emplace();
-    parser_->eager(true);
-    parser_->body_limit(state_->options.max_body_bytes);
-    parser_->header_limit(static_cast<uint32_t>(state_->options.max_header_bytes));
+    ConfigureParser(state_->options, &*parser_);
     continue_sent_ = false;
   }
   error_code ec;
@@ -181,19 +180,14 @@ void Session::Dispatch() {
   queue_.push_back(slot);
 
   Request r;
-  r.method = std::string(req.method_string());
-  r.target = std::string(req.target());
   r.remote = remote_;
-  if (!ParseTarget(r.target, &r.path, &r.query)) {
+  if (!ToRequest(std::move(req), &r)) {
     slot->response =
         state_->handler->Rejected(ReadFailure::kMalformed, "the request target is malformed");
     slot->ready = true;
     closing_ = true;
     return DoWrite();
   }
-  r.headers.reserve(12);
-  for (const auto& f : req) r.headers.emplace_back(Lower(f.name_string()), std::string(f.value()));
-  r.body = std::move(req.body());
   t_dispatching = this;
   state_->handler->Handle(std::move(r), [self = shared_from_this(), slot](Response response) {
     if (t_dispatching == self.get()) {  // answered at once, on our strand

@@ -2,46 +2,17 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
-#include "adapters/http/problem.h"
 #include "adapters/http/session.h"
+#include "adapters/http/session_wire.h"
 
 namespace wijkflow::http {
-namespace {
-
-// The response as bytes: status line, headers, Content-Length, Connection, body.
-void Serialize(const Response& r, unsigned version, bool keep_alive, std::string* out) {
-  out->clear();
-  out->reserve(160 + r.body.size());
-  out->append(version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ");
-  out->append(std::to_string(r.status)).push_back(' ');
-  out->append(ReasonPhrase(r.status)).append("\r\n");
-  for (const auto& [name, value] : r.headers) {
-    if (name.find_first_of("\r\n:") != std::string::npos ||
-        value.find_first_of("\r\n") != std::string::npos) {
-      continue;  // never let a value split the header
-    }
-    out->append(name).append(": ").append(value).append("\r\n");
-  }
-  const bool no_body = r.status == 204 || r.status == 304 || r.status < 200;
-  if (!no_body)
-    out->append("content-length: ").append(std::to_string(r.body.size())).append("\r\n");
-  if (!keep_alive) {
-    out->append("connection: close\r\n");
-  } else if (version < 11) {
-    out->append("connection: keep-alive\r\n");
-  }
-  out->append("\r\n");
-  if (!no_body) out->append(r.body);
-}
-
-}  // namespace
 
 void Session::DoWrite() {
   if (writing_ || closed_ || source_ || queue_.empty() || !queue_.front()->ready) return;
   const auto slot = queue_.front();
   if (slot->response.stream) return StartStream(slot->response, slot->version);
   const bool keep_alive = slot->keep_alive && !(closing_ && queue_.size() == 1);
-  Serialize(slot->response, slot->version, keep_alive, &out_);
+  SerializeResponse(slot->response, slot->version, keep_alive, &out_);
   slot->response.body.clear();
   WriteBytes(keep_alive);
 }
