@@ -5,6 +5,7 @@
 // well-known types (Any, Struct, Value, Duration, FieldMask...) go to protobuf's own parser.
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
+#include <google/protobuf/stubs/common.h>
 #include <google/protobuf/stubs/strutil.h>
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -223,7 +224,38 @@ bool Parser::String(std::string* out) {
   }
   if (p_ >= end_) return Fail("Unexpected end of string.");
   ++p_;
+  // A string field that is not UTF-8 serializes, but its event would never parse again: replay
+  // of its instance would fail for good. This also catches a lone low surrogate escape.
+  if (!google::protobuf::internal::IsStructurallyValidUTF8(*out)) {
+    return Fail("Encountered non UTF-8 code points.");
+  }
   return true;
+}
+
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool IsJsonNumber(std::string_view t) {
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t from = i;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+    return i > from;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
 }
 
 bool Parser::Number(std::string_view* token) {
@@ -236,6 +268,8 @@ bool Parser::Number(std::string_view* token) {
   }
   *token = std::string_view(start, static_cast<size_t>(p_ - start));
   if (token->empty() || *token == "-") return Fail("Expected a value.");
+  // What strtod would take beyond JSON's grammar (".5", "1.", "+1", "012") protobuf refuses.
+  if (!IsJsonNumber(*token)) return Fail("Invalid number " + std::string(*token) + ".");
   return true;
 }
 
@@ -327,7 +361,9 @@ bool Parser::Integer(const FieldDescriptor* f, std::string_view token, bool quot
   errno = 0;
   char* rest = nullptr;
   if (t.find_first_of(".eE") != std::string::npos) {
-    // A number such as 1.0 or 1e3 is accepted when it is a whole number in range.
+    // A number such as 1.0 or 1e3 is accepted when it is a whole number in range; a string
+    // such as "1.0" is not (protobuf reads a quoted integer as digits only).
+    if (quoted) return Invalid(f, shown);
     const double d = std::strtod(t.c_str(), &rest);
     if (*rest != '\0' || std::floor(d) != d || std::fabs(d) >= 9007199254740992.0) {
       return Invalid(f, shown);

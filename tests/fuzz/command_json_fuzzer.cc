@@ -3,15 +3,16 @@
 // as PostCommand calls it.
 //
 // Input: "<workflow>/<Command>\n<body>", e.g. "initiatives/Submit\n{...}"; an input that names no
-// command is skipped. Besides running clean under ASan and UBSan, what the parser accepts must
-// hold up on its way on: protobuf's own parser (which the engine's ParseCommand uses) reads the
-// same message from the body; printed by the adapter's printer and parsed again it stays the
-// same; and its workflow can tell its scope (the first thing authorisation reads).
+// command is skipped. Besides running clean under ASan and UBSan: what the parser accepts,
+// protobuf's own parser (the engine's ParseCommand) accepts too, as the same message; printed
+// by the adapter's printer and parsed again, and serialized and parsed again, a command stays
+// whole; and its workflow can tell its scope (the first thing authorisation reads).
 #include <google/protobuf/util/message_differencer.h>
 #include <spdlog/spdlog.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,11 +66,22 @@ void Run(std::string_view input) {
     Require(!error.empty(), "a refused body has an error message");
     return;
   }
+  // The adapter's parser keeps to protobuf's mapping: what it accepts, protobuf's parser accepts
+  // and reads as the same message. It may refuse more: protobuf also takes what is not JSON
+  // (trailing commas, single quotes, bare keys, raw control characters, unknown escapes).
   std::unique_ptr<engine::Message> by_protobuf(spec->prototype->New());
-  Require(http::ParseMessageJsonByProtobuf(json, by_protobuf.get(), &error, &field),
-          "protobuf's parser accepts what the adapter's parser accepts");
+  if (!http::ParseMessageJsonByProtobuf(json, by_protobuf.get(), &error, &field)) {
+    std::fprintf(stderr, "protobuf's parser: %s\n", error.c_str());
+    Require(false, "protobuf's parser accepts what the adapter's parser accepts");
+  }
   Require(MessageDifferencer::Equals(*body, *by_protobuf),
-          "protobuf's parser reads the same message as the adapter's parser");
+          "the adapter's parser reads the same message as protobuf's");
+
+  // Its strings become the events' strings: they must parse back from the wire, as replay
+  // parses every stored payload.
+  std::unique_ptr<engine::Message> wire(spec->prototype->New());
+  Require(wire->ParseFromString(body->SerializeAsString()),
+          "an accepted command parses back from its wire format");
 
   const std::string printed = http::MessageJson(*body);
   std::unique_ptr<engine::Message> again(spec->prototype->New());

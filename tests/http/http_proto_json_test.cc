@@ -186,6 +186,12 @@ TEST(ProtoJsonParseTest, AcceptsAndRefusesWhatProtobufDoes) {
       R"({"channel":null,"title":null})",
       R"({"title":5})",
       R"({"title":"a\u00e9\ud83d\ude00\n"})",
+      // Found by tests/fuzz/command_json_fuzzer.cc: accepted here, refused by protobuf.
+      "{\"title\":\"not UTF-8 \xff\"}",
+      R"({"title":"\udc00"})",
+      R"({"requestedCents":012})",
+      R"({"requestedCents":.5})",
+      R"({"requestedCents":"1.0"})",
       R"({"applicant":{"email":"a@b"}})",
       R"({"applicant":{"mail":"a@b"}})",
       R"({"applicant":"x"})",
