@@ -2,16 +2,17 @@
 # Installs what is missing, builds, and runs every test.
 #   tools/test.sh              release build in build/
 #   tools/test.sh --sanitize   AddressSanitizer + UBSan build in build-asan/
-#   tools/test.sh --tsan       ThreadSanitizer over the event store and engine tests, in build-tsan/
-#                              (not yet in .ci/run: see docs/reliability.md)
+#   tools/test.sh --tsan       ThreadSanitizer over the event store, engine and race tests, in
+#                              build-tsan/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
 if [[ "${1:-}" == "--tsan" ]]; then
-  # Only the store and engine tests: they own the concurrency (group commit, subscriptions,
-  # projections, timers). RocksDB is not built with TSan; tests/tsan.supp silences reports whose
-  # stack lies inside it.
-  tsan_tests=(events_event_store_test events_concurrency_test events_durability_test engine_test)
+  # Only the store and engine tests, which own the concurrency (group commit, subscriptions,
+  # projections, timers), and race_test, which races 100 commands through the engine. RocksDB is
+  # not built with TSan; tests/tsan.supp says why its interceptor calls are ignored.
+  tsan_tests=(events_event_store_test events_concurrency_test events_durability_test engine_test
+              race_test)
   if [[ ! -f build-tsan/CMakeCache.txt ]]; then
     cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWIJKFLOW_SANITIZE=thread
   fi
