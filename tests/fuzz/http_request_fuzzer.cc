@@ -3,6 +3,8 @@
 // into the Api (router, tokens, handlers) over the real workflows, on an event store in memory
 // and a simulated clock; each response is awaited and turned into bytes as a session writes it,
 // and an event stream is started and stopped. Read failures get the answer a session gives.
+// Beyond running clean under ASan and UBSan: the instance of every acknowledged command replays
+// from the store alone, as after a restart.
 //
 // The store lives across inputs, so that commands meet instances made by earlier ones, and is
 // made afresh every kInputsPerWorld inputs to bound its size. Tokens are in MakeTokens: seeds use
@@ -10,20 +12,26 @@
 #include <rocksdb/env.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "adapters/http/api.h"
 #include "adapters/http/instance_index.h"
 #include "adapters/http/session_wire.h"
 #include "adapters/http/tokens.h"
+#include "engine/engine.h"
 #include "engine/projection_runner.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "workflows/register_all.h"
@@ -87,6 +95,7 @@ class World {
   }
 
   http::RequestHandler& handler() { return *api_; }
+  engine::Engine& engine() { return *engine_; }
   const http::ServerOptions& server_options() const { return server_options_; }
 
  private:
@@ -119,6 +128,12 @@ class FewFrames final : public http::StreamSink {
   size_t bytes_ = 0;
 };
 
+// WIJKFLOW_FUZZ_TRACE=1 prints each request's answer, to check what a seed reaches.
+bool Tracing() {
+  static const bool on = std::getenv("WIJKFLOW_FUZZ_TRACE") != nullptr;
+  return on;
+}
+
 http::Response Handle(World& world, http::Request request) {
   std::promise<http::Response> answer;
   auto done = answer.get_future();
@@ -139,11 +154,30 @@ void Send(http::Response r, unsigned version, bool keep_alive) {
   Require(bytes.size() >= r.body.size(), "a response's bytes hold its body");
 }
 
+// An acknowledged command leaves an instance that replays from the store alone, as after a
+// restart: every event it wrote decodes and applies.
+void CheckReplays(World& world, std::string_view path) {
+  // "/v1/{workflow}/{id}/commands/{command}"
+  std::vector<std::string_view> segments;
+  for (size_t at = 1; at <= path.size();) {
+    const size_t slash = std::min(path.find('/', at), path.size());
+    segments.push_back(path.substr(at, slash - at));
+    at = slash + 1;
+  }
+  if (segments.size() != 5 || segments[0] != "v1" || segments[3] != "commands") return;
+  engine::InstanceView view;
+  const engine::Outcome replayed =
+      world.engine().Get(segments[1], segments[2], std::numeric_limits<Micros>::max(), &view);
+  if (!replayed.ok()) std::fprintf(stderr, "%s\n", replayed.ToString().c_str());
+  Require(replayed.ok(), "an acknowledged command's instance replays");
+}
+
 // As Session::OnReadError: the answer to a request that could not be read.
 void Reject(World& world, const boost::system::error_code& ec) {
   http::ReadFailure why = http::ReadFailure::kMalformed;
   if (ec == bhttp::error::body_limit) why = http::ReadFailure::kBodyTooLarge;
   if (ec == bhttp::error::header_limit) why = http::ReadFailure::kHeaderTooLarge;
+  if (Tracing()) std::fprintf(stderr, "unreadable: %s\n", ec.message().c_str());
   Send(world.handler().Rejected(why, "malformed HTTP request: " + ec.message()), 11, false);
 }
 
@@ -170,7 +204,12 @@ void Run(World& world, std::string_view bytes) {
       return Send(world.handler().Rejected(http::ReadFailure::kMalformed, "bad target"), version,
                   false);
     }
-    Send(Handle(world, std::move(request)), version, keep_alive);
+    const std::string line = request.method + " " + request.target;
+    const std::string path = request.path;
+    http::Response response = Handle(world, std::move(request));
+    if (Tracing()) std::fprintf(stderr, "%s -> %d\n", line.c_str(), response.status);
+    if (response.status / 100 == 2) CheckReplays(world, path);
+    Send(std::move(response), version, keep_alive);
     if (!keep_alive) return;
   }
 }
