@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/outcome.h"
@@ -118,5 +119,18 @@ class Engine {
 // Decodes an envelope's payload into a message of its event type (from the protobuf types
 // linked into this program). nullptr if the type is unknown or the bytes do not parse.
 std::unique_ptr<Message> DecodePayload(const EventEnvelope& envelope);
+
+// DecodePayload for loops over many events: keeps one message per event type and parses into it
+// again, so a long scan allocates per type rather than per event.
+class PayloadDecoder {
+ public:
+  PayloadDecoder();
+  ~PayloadDecoder();
+  // The decoded payload, valid until the next call; nullptr as DecodePayload.
+  const Message* Decode(const EventEnvelope& envelope);
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<Message>> by_type_;  // nullptr: unknown type
+};
 
 }  // namespace wijkflow::engine

@@ -29,6 +29,23 @@ std::unique_ptr<Message> DecodePayload(const EventEnvelope& envelope) {
   return msg;
 }
 
+PayloadDecoder::PayloadDecoder() = default;
+PayloadDecoder::~PayloadDecoder() = default;
+
+const Message* PayloadDecoder::Decode(const EventEnvelope& envelope) {
+  auto [it, fresh] = by_type_.try_emplace(envelope.event_type());
+  if (fresh) {
+    const auto* desc = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+        envelope.event_type());
+    const Message* prototype =
+        desc ? google::protobuf::MessageFactory::generated_factory()->GetPrototype(desc) : nullptr;
+    if (prototype != nullptr) it->second.reset(prototype->New());
+  }
+  Message* msg = it->second.get();
+  if (msg == nullptr || !msg->ParseFromString(envelope.payload())) return nullptr;
+  return msg;
+}
+
 const LoadedInstance* Engine::Impl::LoadInto(std::string_view workflow, std::string_view id,
                                              ReadSet* reads) {
   const std::string stream = Engine::StreamId(workflow, id);

@@ -4,9 +4,8 @@
 // events it sees: dropping it and replaying the log rebuilds exactly the live model.
 #pragma once
 
-#include <functional>
-#include <map>
-#include <optional>
+#include <google/protobuf/message.h>
+
 #include <string>
 #include <string_view>
 
@@ -15,13 +14,34 @@
 namespace wijkflow::engine {
 
 // The model's keys as the projection sees them (the runner prefixes them with its name).
-// Reads see the writes buffered before them in the same batch.
+// Reads see the writes made before them, committed or not.
+//
+// Values can be read and written as bytes, or, for a projection whose ValueType() is a message
+// type M, as messages: Find<M> and Edit<M> keep a value parsed between events and serialize it
+// once per commit, however often it changed, which is what makes a rebuild fast. Pointers they
+// return stay valid until the projection's Apply returns.
 class ModelWriter {
  public:
   virtual ~ModelWriter() = default;
   virtual bool Get(const std::string& key, std::string* value) = 0;
   virtual void Put(const std::string& key, std::string value) = 0;
   virtual void Delete(const std::string& key) = 0;
+
+  // The value at `key` as a message of the projection's ValueType; nullptr if there is none.
+  // REQUIRES (Find, Edit, Put of a message): ValueType() is not nullptr.
+  virtual const Message* Find(const std::string& key) = 0;
+  // The value at `key` to change in place, created empty if there is none.
+  virtual Message* Edit(const std::string& key) = 0;
+
+  template <class M>
+  const M* Find(const std::string& key) {
+    return static_cast<const M*>(Find(key));
+  }
+  template <class M>
+  M* Edit(const std::string& key) {
+    return static_cast<M*>(Edit(key));
+  }
+  void Put(const std::string& key, const Message& value) { Edit(key)->CopyFrom(value); }
 };
 
 class Projection {
@@ -32,7 +52,8 @@ class Projection {
   // Folds one event (with its decoded payload) into the model.
   virtual void Apply(const EventEnvelope& envelope, const Message& payload, ModelWriter& model) = 0;
   // The message type the model's values are serialized as, so that readers (e.g. the HTTP
-  // adapter) can decode them; nullptr: the values are not protobuf messages (shown as text).
+  // adapter) can decode them; nullptr: the values are not protobuf messages (shown as text), and
+  // the projection uses only the model's byte access.
   virtual const Message* ValueType() const { return nullptr; }
 };
 

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/engine.h"
@@ -17,52 +17,180 @@
 namespace wijkflow::engine {
 namespace {
 
-constexpr size_t kChunk = 1024;
+// A chunk, the events applied between two commits, ends at the log's end, after this many
+// events, or once the models have this many keys changed. Large chunks make catching
+// up fast: a key written many times in a chunk is committed once, and each batch costs a WAL
+// write. A live runner commits whatever has arrived, usually far less.
+constexpr size_t kChunkEvents = 1 << 16;
+constexpr size_t kChunkKeys = 1 << 17;
 
 std::string CheckpointKey(std::string_view name) { return "checkpoint/" + std::string(name); }
 
-// Buffers one projection's writes for a chunk; reads see them first.
-class BufferedModel final : public ModelWriter {
+// One projection's model as the runner sees it: a write-back cache over the store, kept across
+// chunks, since a projection reads back mostly the keys it wrote a moment ago. Writes stay in the
+// cache until Drain() hands them to the chunk's batch. A value is held as bytes, as a parsed
+// message, or both, and converted only when asked for in the other form.
+class CachedModel final : public ModelWriter {
  public:
-  BufferedModel(const EventStore* store, std::string prefix)
-      : store_(store), prefix_(std::move(prefix)) {}
+  CachedModel(const EventStore* store, std::string prefix, const Message* prototype)
+      : store_(store), prefix_(std::move(prefix)), prototype_(prototype) {}
 
   bool Get(const std::string& key, std::string* value) override {
-    auto it = pending_.find(key);
-    if (it != pending_.end()) {
-      if (!it->second) return false;
-      *value = *it->second;
-      return true;
+    Entry& e = Load(key).second;
+    if (!e.present) return false;
+    if (!e.bytes_current) {
+      e.message->SerializeToString(&e.bytes);
+      e.bytes_current = true;
     }
-    return store_->Get(Space::kProjections, prefix_ + key, value).ok();
+    *value = e.bytes;
+    return true;
   }
-  void Put(const std::string& key, std::string value) override { pending_[key] = std::move(value); }
-  void Delete(const std::string& key) override { pending_[key] = std::nullopt; }
+  void Put(const std::string& key, std::string value) override {
+    Entry& e = Change(key, /*read=*/false);
+    e.present = e.bytes_current = true;
+    e.message_current = false;
+    e.bytes = std::move(value);
+  }
+  void Delete(const std::string& key) override {
+    Entry& e = Change(key, /*read=*/false);
+    e.present = e.bytes_current = e.message_current = false;
+    e.bytes.clear();
+  }
+  const Message* Find(const std::string& key) override {
+    Entry& e = Load(key).second;
+    return e.present ? Parsed(e) : nullptr;
+  }
+  Message* Edit(const std::string& key) override {
+    Entry& e = Change(key, /*read=*/true);
+    Message* m = e.present ? Parsed(e) : Blank(e);
+    e.present = e.message_current = true;
+    e.bytes_current = false;
+    return m;
+  }
 
+  // Moves the writes since the last drain into `writes`, in key order: RocksDB inserts keys that
+  // arrive in order next to each other, instead of searching its memtable for each.
   void Drain(std::vector<SideWrite>* writes) {
-    for (auto& [k, v] : pending_)
-      writes->push_back({Space::kProjections, prefix_ + k, std::move(v)});
-    pending_.clear();
+    std::sort(dirty_.begin(), dirty_.end(), [](const Map::value_type* a, const Map::value_type* b) {
+      return a->first < b->first;
+    });
+    for (Map::value_type* kv : dirty_) {
+      Entry& e = kv->second;
+      bytes_ -= e.cost;
+      if (e.present && !e.bytes_current) {
+        e.message->SerializeToString(&e.bytes);
+        e.bytes_current = true;
+      }
+      e.cost = Cost(kv->first, e);
+      bytes_ += e.cost;
+      writes->push_back({Space::kProjections, prefix_ + kv->first,
+                         e.present ? std::optional<std::string>(e.bytes) : std::nullopt});
+      e.dirty = false;
+    }
+    dirty_.clear();
   }
+  // Forgets what is cached once it holds more than `budget` bytes. REQUIRES: drained.
+  void Trim(size_t budget) {
+    if (bytes_ <= budget) return;
+    entries_.clear();
+    bytes_ = 0;
+    complete_ = false;
+  }
+  // The model was dropped from the store: it is empty, and the cache knows all of it.
+  void Dropped() {
+    entries_.clear();
+    dirty_.clear();
+    bytes_ = 0;
+    complete_ = true;
+  }
+  // Bytes held, as of the last drain.
+  size_t bytes() const { return bytes_; }
+  // Keys changed since the last drain.
+  size_t dirty_keys() const { return dirty_.size(); }
 
  private:
+  struct Entry {
+    bool present = false;  // false: absent (deleted, or not in the store)
+    bool dirty = false;
+    bool bytes_current = false;
+    bool message_current = false;
+    std::string bytes;
+    std::unique_ptr<Message> message;  // kept once made, so that it can be parsed into again
+    size_t cost = 0;                   // what this entry adds to bytes_
+  };
+  using Map = std::unordered_map<std::string, Entry>;
+
+  static size_t Cost(const std::string& key, const Entry& e) {
+    constexpr size_t kOverhead = 96;  // node, hash slot and string headers, roughly
+    return key.size() + kOverhead + (e.message ? 2 * e.bytes.size() + kOverhead : e.bytes.size());
+  }
+
+  // The entry of `key`; on a miss, read from the store if `read` (else left absent).
+  Map::value_type& Load(const std::string& key, bool read = true) {
+    auto [it, fresh] = entries_.try_emplace(key);
+    Entry& e = it->second;
+    // After a drop, until the first eviction, every key of the model is here: a miss is absent.
+    if (fresh && read && !complete_) {
+      e.present = e.bytes_current = store_->Get(Space::kProjections, prefix_ + key, &e.bytes).ok();
+      if (!e.present) e.bytes.clear();
+    }
+    if (fresh) {
+      e.cost = Cost(key, e);
+      bytes_ += e.cost;
+    }
+    return *it;
+  }
+  // The entry of `key`, marked as changed.
+  Entry& Change(const std::string& key, bool read) {
+    Map::value_type& kv = Load(key, read);
+    if (!kv.second.dirty) {
+      kv.second.dirty = true;
+      dirty_.push_back(&kv);  // node-based map: an element's address is stable
+    }
+    return kv.second;
+  }
+  Message* Parsed(Entry& e) {
+    if (!e.message_current) {
+      if (!e.message) e.message.reset(prototype_->New());
+      // Bytes that do not parse read as an empty value, as the projection would start afresh.
+      if (!e.message->ParseFromString(e.bytes)) e.message->Clear();
+      e.message_current = true;
+    }
+    return e.message.get();
+  }
+  Message* Blank(Entry& e) {
+    if (e.message) {
+      e.message->Clear();
+    } else {
+      e.message.reset(prototype_->New());
+    }
+    return e.message.get();
+  }
+
   const EventStore* store_;
   std::string prefix_;
-  std::map<std::string, std::optional<std::string>> pending_;
+  const Message* prototype_;  // ValueType(); nullptr: bytes only
+  Map entries_;
+  std::vector<Map::value_type*> dirty_;
+  size_t bytes_ = 0;
+  bool complete_ = false;
 };
 
 }  // namespace
 
 class ProjectionRunner::Impl {
  public:
-  Impl(EventStore* store, const WorkflowRegistry* registry) : store_(store) {
+  Impl(EventStore* store, const WorkflowRegistry* registry, const Options& options)
+      : store_(store), options_(options) {
     for (const auto& p : registry->projections()) {
       std::string cp;
       uint64_t at = 0;
       if (store_->Get(Space::kMeta, CheckpointKey(p->Name()), &cp).ok() && cp.size() == 8) {
         at = keys::DecodeBE64(cp.data());
       }
-      entries_.push_back({p.get(), std::string(p->Name()) + "/", at});
+      std::string prefix = std::string(p->Name()) + "/";
+      entries_.push_back(std::make_unique<Entry>(
+          Entry{p.get(), prefix, at, CachedModel(store_, prefix, p->ValueType())}));
     }
     PublishLowest();
   }
@@ -98,31 +226,38 @@ class ProjectionRunner::Impl {
     return cv_.wait_for(lock, timeout, [&] { return lowest_ >= position; });
   }
 
-  Status Rebuild(std::string_view name) {
-    Entry* e = Find(name);
-    if (e == nullptr) return Status::NotFound("no projection '" + std::string(name) + "'");
+  // Drops the models and checkpoints of `names` (empty: all) in one batch.
+  Status Drop(const std::vector<std::string_view>& names) {
+    std::vector<Entry*> dropped;
+    for (std::string_view name : names) {
+      Entry* e = Find(name);
+      if (e == nullptr) return Status::NotFound("no projection '" + std::string(name) + "'");
+      dropped.push_back(e);
+    }
+    if (names.empty()) {
+      for (auto& e : entries_) dropped.push_back(e.get());
+    }
     std::lock_guard<std::mutex> step_lock(step_mu_);
     std::vector<SideWrite> writes;
-    Status s = store_->Scan(Space::kProjections, e->prefix, PrefixEnd(e->prefix),
-                            [&](const std::string& key, const std::string&) {
-                              writes.push_back({Space::kProjections, key, std::nullopt});
-                              return true;
-                            });
-    if (!s.ok()) return s;
-    writes.push_back({Space::kMeta, CheckpointKey(name), std::nullopt});
-    s = store_->Write(writes, true);
+    for (Entry* e : dropped) {
+      writes.push_back(
+          SideWrite::DeleteRange(Space::kProjections, e->prefix, PrefixEnd(e->prefix)));
+      writes.push_back({Space::kMeta, CheckpointKey(e->projection->Name()), std::nullopt});
+    }
+    Status s = store_->Write(writes, true);
     if (!s.ok()) return s;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      e->checkpoint = 0;
+      for (Entry* e : dropped) e->checkpoint = 0;
     }
+    for (Entry* e : dropped) e->model.Dropped();
     PublishLowest();
     return Status::OK();
   }
 
   uint64_t Checkpoint(std::string_view name) const {
     std::lock_guard<std::mutex> lock(mu_);
-    const Entry* e = const_cast<Impl*>(this)->Find(name);
+    const Entry* e = Find(name);
     return e ? e->checkpoint : 0;
   }
 
@@ -142,6 +277,7 @@ class ProjectionRunner::Impl {
     Projection* projection;
     std::string prefix;
     uint64_t checkpoint;  // guarded by mu_ for readers; written under step_mu_
+    CachedModel model;    // used under step_mu_
   };
 
   static std::string PrefixEnd(std::string prefix) {
@@ -149,65 +285,85 @@ class ProjectionRunner::Impl {
     return prefix;
   }
 
-  Entry* Find(std::string_view name) {
-    for (auto& e : entries_) {
-      if (e.projection->Name() == name) return &e;
+  Entry* Find(std::string_view name) const {
+    for (const auto& e : entries_) {
+      if (e->projection->Name() == name) return e.get();
     }
     return nullptr;
   }
 
-  // Applies one chunk of the log to every projection behind it, and commits models and
+  // Applies up to one chunk of the log to every projection behind it, and commits models and
   // checkpoints in one batch. Sets *more if the log may have more to give.
   Status Step(bool* more) {
     std::lock_guard<std::mutex> step_lock(step_mu_);
     if (entries_.empty()) return Status::OK();
-    uint64_t from = lowest_ + 1;
-    std::vector<EventEnvelope> events;
-    Status s = store_->ReadAll(from, kChunk, &events);
-    if (!s.ok() || events.empty()) return s;
-    *more = events.size() == kChunk;
-    std::vector<BufferedModel> models;
-    for (const auto& e : entries_) models.emplace_back(store_, e.prefix);
-    for (const EventEnvelope& env : events) {
-      std::unique_ptr<Message> payload = DecodePayload(env);
-      if (!payload) continue;  // a type this program does not know: no projection reads it
-      for (size_t i = 0; i < entries_.size(); ++i) {
-        if (entries_[i].checkpoint < env.position()) {
-          entries_[i].projection->Apply(env, *payload, models[i]);
+    size_t applied = 0;
+    uint64_t last = 0;
+    Status s = store_->ScanAll(lowest_ + 1, [&](const EventEnvelope& env) {
+      // A type this program does not know: no projection reads it.
+      if (const Message* payload = decoder_.Decode(env)) {
+        for (auto& e : entries_) {
+          if (e->checkpoint < env.position()) e->projection->Apply(env, *payload, e->model);
         }
       }
-    }
-    const uint64_t last = events.back().position();
+      last = env.position();
+      ++applied;
+      size_t waiting = 0;
+      for (const auto& e : entries_) waiting += e->model.dirty_keys();
+      *more = applied == kChunkEvents || waiting >= kChunkKeys;
+      return !*more;
+    });
+    if (!s.ok() || applied == 0) return s;
     std::vector<SideWrite> writes;
     std::string cp;
     keys::PutBE64(&cp, last);
-    for (size_t i = 0; i < entries_.size(); ++i) {
-      models[i].Drain(&writes);
-      if (entries_[i].checkpoint < last) {
-        writes.push_back({Space::kMeta, CheckpointKey(entries_[i].projection->Name()), cp});
+    for (auto& e : entries_) {
+      e->model.Drain(&writes);
+      if (e->checkpoint < last) {
+        writes.push_back({Space::kMeta, CheckpointKey(e->projection->Name()), cp});
       }
     }
     s = store_->Write(writes, false);
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      // The cached writes were not committed: forget them, and read the model from the store.
+      for (auto& e : entries_) e->model.Trim(0);
+      return s;
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
-      for (auto& e : entries_) e.checkpoint = std::max(e.checkpoint, last);
+      for (auto& e : entries_) e->checkpoint = std::max(e->checkpoint, last);
     }
+    TrimModels();
     PublishLowest();
     return Status::OK();
+  }
+
+  // Keeps the cached models within their budget: the largest ones are forgotten first.
+  void TrimModels() {
+    size_t total = 0;
+    for (const auto& e : entries_) total += e->model.bytes();
+    while (total > options_.model_cache_bytes) {
+      auto largest = std::max_element(entries_.begin(), entries_.end(), [](auto& a, auto& b) {
+        return a->model.bytes() < b->model.bytes();
+      });
+      total -= (*largest)->model.bytes();
+      (*largest)->model.Trim(0);
+    }
   }
 
   void PublishLowest() {
     std::lock_guard<std::mutex> lock(mu_);
     uint64_t low = UINT64_MAX;
-    for (const auto& e : entries_) low = std::min(low, e.checkpoint);
+    for (const auto& e : entries_) low = std::min(low, e->checkpoint);
     lowest_ = entries_.empty() ? store_->LastPosition() : low;
     cv_.notify_all();
   }
 
   EventStore* store_;
-  std::vector<Entry> entries_;
-  std::mutex step_mu_;  // one Step (or Rebuild) at a time
+  const Options options_;
+  std::vector<std::unique_ptr<Entry>> entries_;
+  PayloadDecoder decoder_;  // used under step_mu_
+  std::mutex step_mu_;      // one Step (or Drop) at a time
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::atomic<uint64_t> lowest_{0};
@@ -215,8 +371,9 @@ class ProjectionRunner::Impl {
   std::thread thread_;
 };
 
-ProjectionRunner::ProjectionRunner(EventStore* store, const WorkflowRegistry* registry)
-    : impl_(std::make_unique<Impl>(store, registry)) {}
+ProjectionRunner::ProjectionRunner(EventStore* store, const WorkflowRegistry* registry,
+                                   const Options& options)
+    : impl_(std::make_unique<Impl>(store, registry, options)) {}
 ProjectionRunner::~ProjectionRunner() = default;
 Status ProjectionRunner::CatchUp() { return impl_->CatchUp(); }
 void ProjectionRunner::Start() { impl_->Start(); }
@@ -225,7 +382,11 @@ bool ProjectionRunner::WaitFor(uint64_t position, std::chrono::milliseconds time
   return impl_->WaitFor(position, timeout);
 }
 Status ProjectionRunner::Rebuild(std::string_view name) {
-  Status s = impl_->Rebuild(name);
+  Status s = impl_->Drop({name});
+  return s.ok() ? impl_->CatchUp() : s;
+}
+Status ProjectionRunner::RebuildAll() {
+  Status s = impl_->Drop({});
   return s.ok() ? impl_->CatchUp() : s;
 }
 uint64_t ProjectionRunner::Checkpoint(std::string_view name) const {

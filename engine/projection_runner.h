@@ -17,8 +17,17 @@ namespace wijkflow::engine {
 
 class ProjectionRunner {
  public:
+  struct Options {
+    // Models' keys read or written lately are kept in memory up to this many bytes in all, so
+    // that an event's projection rarely reads the store. Right after a rebuild starts, the cache
+    // knows the whole (empty) model, and keeps knowing it until this budget is first exceeded.
+    size_t model_cache_bytes = 64 << 20;
+  };
+
   // REQUIRES: store and registry outlive the runner.
-  ProjectionRunner(EventStore* store, const WorkflowRegistry* registry);
+  ProjectionRunner(EventStore* store, const WorkflowRegistry* registry)
+      : ProjectionRunner(store, registry, Options()) {}
+  ProjectionRunner(EventStore* store, const WorkflowRegistry* registry, const Options& options);
   ~ProjectionRunner();  // stops the live thread
 
   // Applies everything up to the log's current end, on the calling thread.
@@ -29,9 +38,13 @@ class ProjectionRunner {
   // Blocks until every projection has applied `position`; false on timeout.
   bool WaitFor(uint64_t position, std::chrono::milliseconds timeout) const;
 
-  // Drops the model and checkpoint of projection `name` and rebuilds it from position 1.
+  // Drops the model and checkpoint of projection `name` (in one batch) and rebuilds it from
+  // position 1.
   // REQUIRES: the live thread is stopped.
   Status Rebuild(std::string_view name);
+  // Drops every model and checkpoint in one batch and rebuilds them all in one pass of the log.
+  // REQUIRES: the live thread is stopped.
+  Status RebuildAll();
 
   // The last position projection `name` has applied (0: none).
   uint64_t Checkpoint(std::string_view name) const;

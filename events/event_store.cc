@@ -112,6 +112,11 @@ class EventStoreImpl final : public EventStore {
     return ReadLogEvents(*storage_, from_position, max_count, out);
   }
 
+  Status ScanAll(uint64_t from_position,
+                 const std::function<bool(const EventEnvelope&)>& fn) const override {
+    return ScanLogEvents(*storage_, from_position, fn);
+  }
+
   Status Head(const std::string& stream_id, StreamHead* head) const override {
     *head = StreamHead{};
     if (stream_id.size() > UINT16_MAX) return Status::OK();  // no such stream can exist
@@ -158,10 +163,8 @@ class EventStoreImpl final : public EventStore {
     Status s = read_only_ ? ReadOnly() : ValidateSideWrites(writes);
     if (!s.ok()) return s;
     rocksdb::WriteBatch batch;
-    rocksdb::Status rs;
     for (const SideWrite& w : writes) {
-      rs = w.value.has_value() ? batch.Put(storage_->space(w.space), w.key, *w.value)
-                               : batch.Delete(storage_->space(w.space), w.key);
+      rocksdb::Status rs = storage_->AddSideWrite(w, &batch);
       if (!rs.ok()) return FromRocks(rs, "build side write batch");
     }
     rocksdb::WriteOptions write_options;

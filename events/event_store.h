@@ -53,9 +53,19 @@ class ExpectedVersion {
 enum class Space { kTimers, kSnapshots, kProjections, kMeta };
 
 struct SideWrite {
+  SideWrite(Space space, std::string key, std::optional<std::string> value)
+      : space(space), key(std::move(key)), value(std::move(value)) {}
+  // Deletes every key in [begin, end) at once; e.g. a whole read model dropped for a rebuild.
+  static SideWrite DeleteRange(Space space, std::string begin, std::string end) {
+    SideWrite w(space, std::move(begin), std::nullopt);
+    w.range_end = std::move(end);
+    return w;
+  }
+
   Space space;
   std::string key;
   std::optional<std::string> value;  // nullopt deletes the key
+  std::string range_end;             // non-empty: a range delete (value nullopt)
 };
 
 struct StreamAppend {
@@ -164,6 +174,14 @@ class EventStore {
   // most max_count, each with its four hashes filled in.
   virtual Status ReadAll(uint64_t from_position, size_t max_count,
                          std::vector<EventEnvelope>* out) const = 0;
+  // Calls `fn` for each event of the global log from `from_position` on, in order, until `fn`
+  // returns false or the log ends. For long reads that derive data from the log (projections,
+  // exports): one iterator, one envelope reused for every event (valid only during the call),
+  // and only the hashes stored with each record (hash, global_hash); prev_hash and
+  // prev_global_hash stay empty, since filling them costs a lookup per stream. Integrity is
+  // Verify()'s job.
+  virtual Status ScanAll(uint64_t from_position,
+                         const std::function<bool(const EventEnvelope&)>& fn) const = 0;
   virtual Status Head(const std::string& stream_id, StreamHead* head) const = 0;
   // The receipt of the append made with `command_id`; NotFound if none was.
   virtual Status FindCommand(const std::string& command_id, AppendReceipt* receipt) const = 0;

@@ -138,6 +138,39 @@ TEST_F(EventStoreTest, ReadsFillBothHashChains) {
   EXPECT_TRUE(store_->Verify().ok);
 }
 
+TEST_F(EventStoreTest, ScanAllVisitsTheLogInOrderWithItsStoredHashes) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store_->Append(OneEvent("a")).status.ok());
+    ASSERT_TRUE(store_->Append(OneEvent("b")).status.ok());
+  }
+  const auto log = ReadWholeLog(*store_);
+  std::vector<EventEnvelope> seen;
+  ASSERT_TRUE(store_
+                  ->ScanAll(2,
+                            [&](const EventEnvelope& e) {
+                              seen.push_back(e);
+                              return true;
+                            })
+                  .ok());
+  ASSERT_EQ(seen.size(), 5u);
+  for (size_t i = 0; i < seen.size(); ++i) {
+    const EventEnvelope& full = log[i + 1];
+    EXPECT_EQ(seen[i].position(), full.position());
+    EXPECT_EQ(seen[i].stream_id(), full.stream_id());
+    EXPECT_EQ(seen[i].payload(), full.payload());
+    EXPECT_EQ(seen[i].hash(), full.hash());
+    EXPECT_EQ(seen[i].global_hash(), full.global_hash());
+    EXPECT_TRUE(seen[i].prev_hash().empty());  // chains are Verify's and ReadAll's business
+  }
+  // The visitor stops the scan; past the end there is nothing to visit.
+  int visited = 0;
+  ASSERT_TRUE(store_->ScanAll(1, [&](const EventEnvelope&) { return ++visited < 2; }).ok());
+  EXPECT_EQ(visited, 2);
+  visited = 0;
+  ASSERT_TRUE(store_->ScanAll(7, [&](const EventEnvelope&) { return ++visited > 0; }).ok());
+  EXPECT_EQ(visited, 0);
+}
+
 TEST_F(EventStoreTest, ReadLimitsAndPastTheEnd) {
   ASSERT_TRUE(
       store_->Append(AppendRequest{"", {Events("s", ExpectedVersion::Any(), 5)}, {}}).status.ok());
@@ -327,6 +360,31 @@ TEST_F(EventStoreTest, ScanVisitsARangeInOrder) {
                          })
                   .ok());
   EXPECT_EQ(seen, "abc");
+}
+
+TEST_F(EventStoreTest, RangeDeleteRemovesExactlyItsRange) {
+  std::vector<SideWrite> writes;
+  for (const char* k : {"m/1", "m/2", "m0", "n/1", "m"}) writes.push_back({Space::kMeta, k, k});
+  ASSERT_TRUE(store_->Write(writes, false).ok());
+  // A range delete with a value, or with an end not after its key, is refused and deletes nothing.
+  SideWrite with_value = SideWrite::DeleteRange(Space::kMeta, "m/", "m0");
+  with_value.value = "x";
+  EXPECT_TRUE(store_->Write({with_value}, false).IsInvalidArgument());
+  EXPECT_TRUE(
+      store_->Write({SideWrite::DeleteRange(Space::kMeta, "m0", "m/")}, false).IsInvalidArgument());
+  std::string value;
+  EXPECT_TRUE(store_->Get(Space::kMeta, "m/1", &value).ok());
+
+  ASSERT_TRUE(store_->Write({SideWrite::DeleteRange(Space::kMeta, "m/", "m0")}, true).ok());
+  std::string left;
+  ASSERT_TRUE(store_
+                  ->Scan(Space::kMeta, "", "",
+                         [&](const std::string& k, const std::string&) {
+                           left += k + ";";
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(left, "m;m0;n/1;");
 }
 
 TEST(EventStoreClockTest, AppendAsyncStampsRecordedAtFromTheClock) {

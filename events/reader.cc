@@ -154,4 +154,27 @@ Status ReadLogEvents(const Storage& storage, uint64_t from_position, size_t max_
   return FromRocks(it->status(), "read log");
 }
 
+Status ScanLogEvents(const Storage& storage, uint64_t from_position,
+                     const std::function<bool(const EventEnvelope&)>& fn) {
+  from_position = std::max<uint64_t>(from_position, 1);
+  rocksdb::ReadOptions options;
+  options.readahead_size = 2 << 20;  // a scan reads the log front to back
+  options.fill_cache = false;        // and should not push the heads and indexes out of the cache
+  std::unique_ptr<rocksdb::Iterator> it(storage.db()->NewIterator(options, storage.log()));
+  EventEnvelope env;
+  RecordView view;
+  uint64_t expected = from_position;
+  for (it->Seek(keys::PositionKey(from_position)); it->Valid(); it->Next(), ++expected) {
+    uint64_t position = 0;
+    if (!keys::ParsePositionKey(it->key().ToStringView(), &position) || position != expected) {
+      return Status::Corruption("log has a gap or malformed key before position " +
+                                std::to_string(expected));
+    }
+    Status s = ParseRecord(it->value().ToStringView(), &env, &view);
+    if (!s.ok()) return CorruptAt(position, s);
+    if (!fn(env)) return Status::OK();
+  }
+  return FromRocks(it->status(), "scan log");
+}
+
 }  // namespace wijkflow

@@ -1,8 +1,10 @@
-// Reads of the log and of one stream, with the four hashes of each envelope filled in.
+// Reads of the log and of one stream: with the four hashes of each envelope filled in, or (a scan
+// of the log) with only the two stored in each record.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -20,5 +22,10 @@ Status ReadStreamEvents(const Storage& storage, std::string_view stream_id, uint
 // Replaces *out with the events at positions >= from_position, at most max_count.
 Status ReadLogEvents(const Storage& storage, uint64_t from_position, size_t max_count,
                      std::vector<EventEnvelope>* out);
+
+// Calls `fn` for the events at positions >= from_position until it returns false; the envelope is
+// reused and carries only the hashes stored in its record.
+Status ScanLogEvents(const Storage& storage, uint64_t from_position,
+                     const std::function<bool(const EventEnvelope&)>& fn);
 
 }  // namespace wijkflow

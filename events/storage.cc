@@ -6,6 +6,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -137,6 +138,13 @@ rocksdb::Status Storage::Write(const rocksdb::WriteOptions& options,
   rocksdb::Status s = db_->Write(options, batch);
   if (!s.ok()) must_resume_ = true;
   return s;
+}
+
+rocksdb::Status Storage::AddSideWrite(const SideWrite& w, rocksdb::WriteBatch* batch) const {
+  rocksdb::ColumnFamilyHandle* cf = space(w.space);
+  if (w.value.has_value()) return batch->Put(cf, w.key, *w.value);
+  if (!w.range_end.empty()) return batch->DeleteRange(cf, w.key, w.range_end);
+  return batch->Delete(cf, w.key);
 }
 
 Status Storage::GetRecord(uint64_t position, rocksdb::PinnableSlice* value) const {

@@ -52,6 +52,9 @@ class Storage {
   // while that fails. REQUIRES: one caller at a time (the append writer's sync thread).
   rocksdb::Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch) const;
 
+  // Adds one side write (a put, a delete or a range delete) to `batch`.
+  rocksdb::Status AddSideWrite(const SideWrite& write, rocksdb::WriteBatch* batch) const;
+
   // The `log` value at `position`. NotFound if there is none.
   Status GetRecord(uint64_t position, rocksdb::PinnableSlice* value) const;
   // The global position of `stream_id` at `version`. NotFound if there is none.

@@ -24,6 +24,9 @@ Status ValidateStreamId(const StoreOptions& options, std::string_view stream_id)
 Status ValidateSideWrites(const std::vector<SideWrite>& writes) {
   for (const SideWrite& w : writes) {
     if (w.key.empty()) return Status::InvalidArgument("side write with an empty key");
+    if (!w.range_end.empty() && (w.value.has_value() || w.range_end <= w.key)) {
+      return Status::InvalidArgument("side range delete needs no value and an end after its key");
+    }
   }
   return Status::OK();
 }

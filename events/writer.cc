@@ -203,9 +203,7 @@ size_t AppendWriter::StageInto(Group* g, size_t index, PendingAppend* p) {
     g->commands.emplace(r.command_id, index);
   }
   for (const SideWrite& w : r.side_writes) {
-    rocksdb::ColumnFamilyHandle* cf = storage_->space(w.space);
-    rocksdb::Status s =
-        w.value.has_value() ? g->batch.Put(cf, w.key, *w.value) : g->batch.Delete(cf, w.key);
+    rocksdb::Status s = storage_->AddSideWrite(w, &g->batch);
     if (g->batch_status.ok()) g->batch_status = s;
   }
   return kNone;

@@ -42,6 +42,10 @@ class MeasuredStore final : public EventStore {
                  std::vector<EventEnvelope>* out) const override {
     return inner_->ReadAll(from_position, max_count, out);
   }
+  Status ScanAll(uint64_t from_position,
+                 const std::function<bool(const EventEnvelope&)>& fn) const override {
+    return inner_->ScanAll(from_position, fn);
+  }
   Status Head(const std::string& stream_id, StreamHead* head) const override {
     return inner_->Head(stream_id, head);
   }

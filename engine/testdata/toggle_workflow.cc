@@ -133,12 +133,25 @@ class EventCount final : public Projection {
   }
 };
 
+// Counts events per stream, as messages: "<stream id>" -> ToggleData{count}.
+class StreamTally final : public Projection {
+ public:
+  std::string_view Name() const override { return "stream-tally"; }
+  const Message* ValueType() const override { return &pb::ToggleData::default_instance(); }
+  void Apply(const EventEnvelope& env, const Message&, ModelWriter& model) override {
+    const auto* before = model.Find<pb::ToggleData>(env.stream_id());
+    const int64_t count = before ? before->count() : 0;
+    model.Edit<pb::ToggleData>(env.stream_id())->set_count(count + 1);
+  }
+};
+
 }  // namespace
 
 void RegisterToggle(WorkflowRegistry& registry) {
   registry.Add(std::make_unique<Toggle>());
   registry.SetMandateAuthority(std::make_unique<TestMandates>());
   registry.AddProjection(std::make_unique<EventCount>());
+  registry.AddProjection(std::make_unique<StreamTally>());
 }
 
 }  // namespace wijkflow::testing

@@ -63,9 +63,9 @@ void Stats(const std::string& data) {
 void RebuildProjections(const std::string& data) {
   auto o = Open(data, /*writable=*/true);
   engine::ProjectionRunner runner(o->store.get(), &o->registry);
+  Status s = runner.RebuildAll();
+  if (!s.ok()) Fail("rebuild: " + s.ToString());
   for (const auto& p : o->registry.projections()) {
-    Status s = runner.Rebuild(p->Name());
-    if (!s.ok()) Fail(std::string(p->Name()) + ": " + s.ToString());
     std::cout << p->Name() << ": rebuilt up to " << runner.Checkpoint(p->Name()) << "\n";
   }
 }

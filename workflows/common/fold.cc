@@ -14,11 +14,6 @@ std::string NextState(InstanceFactory make, std::string_view before, const Event
   return std::string(instance->StateName());
 }
 
-bool GetValue(engine::ModelWriter& model, const std::string& key, engine::Message* value) {
-  std::string bytes;
-  return model.Get(key, &bytes) && value->ParseFromString(bytes);
-}
-
 std::string InstanceIdOf(const EventEnvelope& envelope) {
   const std::string& s = envelope.stream_id();
   size_t slash = s.find('/');

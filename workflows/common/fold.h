@@ -1,8 +1,8 @@
 // Helpers for projections. A projection's model holds values of one message type (so readers
-// can decode them), so projections keep what they need in their own values; where they need an
-// instance's state name they evolve it with the workflow's own transition table (NextState),
-// the same table the engine replays with, so a read model's states cannot drift from the
-// instances'.
+// can decode them, and the runner can keep them parsed), so projections keep what they need in
+// their own values; where they need an instance's state name they evolve it with the workflow's
+// own transition table (NextState), the same table the engine replays with, so a read model's
+// states cannot drift from the instances'.
 #pragma once
 
 #include <cstdint>
@@ -22,9 +22,6 @@ using InstanceFactory = std::unique_ptr<engine::Instance> (*)(uint32_t definitio
 // never the data.
 std::string NextState(InstanceFactory make, std::string_view before, const EventEnvelope& envelope,
                       const engine::Message& payload);
-
-// Reads and parses `key`; false if it is absent or does not parse.
-bool GetValue(engine::ModelWriter& model, const std::string& key, engine::Message* value);
 
 // The instance id of the stream an event belongs to ("initiatives/ini-1" -> "ini-1").
 std::string InstanceIdOf(const EventEnvelope& envelope);

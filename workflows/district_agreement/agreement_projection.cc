@@ -76,14 +76,14 @@ class ProgressProjection final : public engine::Projection {
              engine::ModelWriter& model) override {
     if (envelope.workflow() != kWorkflow) return;
     const std::string id = InstanceIdOf(envelope);
-    pb::AgreementProgress p;
-    GetValue(model, id, &p);
-    std::string state = NextState(NewAgreementInstance, p.state(), envelope, payload);
+    const auto* before = model.Find<pb::AgreementProgress>(id);
+    std::string state =
+        NextState(NewAgreementInstance, before ? before->state() : "", envelope, payload);
     if (state.empty()) return;
-    p.set_agreement_id(id);
-    p.set_state(std::move(state));
-    Evolve(payload, &p);
-    model.Put(id, p.SerializeAsString());
+    auto* p = model.Edit<pb::AgreementProgress>(id);
+    p->set_agreement_id(id);
+    p->set_state(std::move(state));
+    Evolve(payload, p);
   }
 };
 

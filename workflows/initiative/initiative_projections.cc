@@ -32,24 +32,25 @@ class InitiativesProjection final : public engine::Projection {
              engine::ModelWriter& model) override {
     if (env.workflow() != kWorkflow) return;
     const std::string id = InstanceIdOf(env);
-    pb::InitiativeSummary s;
-    GetValue(model, "by-id/" + id, &s);
-    std::string state = NextState(NewInitiativeInstance, s.state(), env, payload);
+    const std::string key = "by-id/" + id;
+    const auto* before = model.Find<pb::InitiativeSummary>(key);
+    std::string state =
+        NextState(NewInitiativeInstance, before ? before->state() : "", env, payload);
     if (state.empty()) return;
-    if (!s.state().empty()) model.Delete(IndexKey(s));
+    if (before) model.Delete(IndexKey(*before));
+    auto* s = model.Edit<pb::InitiativeSummary>(key);
     if (const auto* e = dynamic_cast<const pb::InitiativeSubmitted*>(&payload)) {
-      s.set_id(id);
-      s.set_district(e->district());
-      s.set_round_id(e->round_id());
-      s.set_title(e->title());
-      s.set_requested_cents(e->requested_cents());
-      s.set_channel(e->channel());
-      *s.mutable_submitted_at() = env.effective_date();
+      s->set_id(id);
+      s->set_district(e->district());
+      s->set_round_id(e->round_id());
+      s->set_title(e->title());
+      s->set_requested_cents(e->requested_cents());
+      s->set_channel(e->channel());
+      *s->mutable_submitted_at() = env.effective_date();
     }
-    if (int64_t granted = GrantedAfter(payload); granted >= 0) s.set_granted_cents(granted);
-    s.set_state(std::move(state));
-    model.Put(IndexKey(s), s.SerializeAsString());
-    model.Put("by-id/" + id, s.SerializeAsString());
+    if (int64_t granted = GrantedAfter(payload); granted >= 0) s->set_granted_cents(granted);
+    s->set_state(std::move(state));
+    model.Put(IndexKey(*s), *s);
   }
 
  private:
@@ -100,30 +101,30 @@ class DecisionRegisterProjection final : public engine::Projection {
              engine::ModelWriter& model) override {
     if (env.workflow() != kWorkflow) return;
     const std::string key = "by-initiative/" + InstanceIdOf(env);
-    pb::DecisionRecord r;
     if (const auto* e = dynamic_cast<const pb::InitiativeSubmitted*>(&payload)) {
-      r.set_initiative_id(InstanceIdOf(env));
-      r.set_district(e->district());
-      r.set_round_id(e->round_id());
-      model.Put(key, r.SerializeAsString());
+      auto* r = model.Edit<pb::DecisionRecord>(key);
+      r->Clear();
+      r->set_initiative_id(InstanceIdOf(env));
+      r->set_district(e->district());
+      r->set_round_id(e->round_id());
       return;
     }
-    pb::DecisionRecord context;
-    if (!GetValue(model, key, &context)) return;
+    pb::DecisionRecord r;
     if (!Describe(payload, &r)) return;
+    const auto* context = model.Find<pb::DecisionRecord>(key);
+    if (context == nullptr) return;
     r.set_position(env.position());
-    r.set_initiative_id(context.initiative_id());
-    r.set_district(context.district());
-    r.set_round_id(context.round_id());
+    r.set_initiative_id(context->initiative_id());
+    r.set_district(context->district());
+    r.set_round_id(context->round_id());
     r.set_decided_by(env.actor().id());
     r.set_role(env.actor().role());
     r.set_mandate_ref(env.actor().mandate_ref());
     r.set_on_behalf_of(env.actor().on_behalf_of());
     *r.mutable_effective_date() = env.effective_date();
     *r.mutable_recorded_at() = env.recorded_at();
-    model.Put("by-district/" + r.district() + "/" + PositionKey(env.position()),
-              r.SerializeAsString());
-    model.Put(key, r.SerializeAsString());
+    model.Put("by-district/" + r.district() + "/" + PositionKey(env.position()), r);
+    model.Put(key, r);
   }
 };
 
@@ -138,27 +139,26 @@ class PublicationFeedProjection final : public engine::Projection {
   void Apply(const EventEnvelope& env, const engine::Message& payload,
              engine::ModelWriter& model) override {
     if (env.workflow() != kWorkflow) return;
-    const std::string key = "by-initiative/" + InstanceIdOf(env);
-    pb::PublicationEntry e;
-    GetValue(model, key, &e);
-    if (const auto* s = dynamic_cast<const pb::InitiativeSubmitted*>(&payload)) {
-      e.set_initiative_id(InstanceIdOf(env));
-      e.set_district(s->district());
-      e.set_title(s->title());
-    } else if (const auto* p = dynamic_cast<const pb::Published*>(&payload)) {
-      e.set_url(p->url());
-      e.set_summary(p->summary());
-      *e.mutable_published_at() = env.effective_date();
-    } else if (int64_t granted = GrantedAfter(payload); granted >= 0) {
-      e.set_granted_cents(granted);
+    const auto* submitted = dynamic_cast<const pb::InitiativeSubmitted*>(&payload);
+    const auto* published = dynamic_cast<const pb::Published*>(&payload);
+    const int64_t granted = GrantedAfter(payload);
+    if (submitted == nullptr && published == nullptr && granted < 0) return;
+    auto* e = model.Edit<pb::PublicationEntry>("by-initiative/" + InstanceIdOf(env));
+    if (submitted) {
+      e->set_initiative_id(InstanceIdOf(env));
+      e->set_district(submitted->district());
+      e->set_title(submitted->title());
+    } else if (published) {
+      e->set_url(published->url());
+      e->set_summary(published->summary());
+      *e->mutable_published_at() = env.effective_date();
     } else {
-      return;
+      e->set_granted_cents(granted);
     }
-    model.Put(key, e.SerializeAsString());
-    const std::string feed_key = "by-district/" + e.district() + "/" + e.initiative_id();
-    if (e.has_published_at() && e.granted_cents() > 0) {
-      model.Put(feed_key, e.SerializeAsString());
-    } else if (e.has_published_at()) {
+    const std::string feed_key = "by-district/" + e->district() + "/" + e->initiative_id();
+    if (e->has_published_at() && e->granted_cents() > 0) {
+      model.Put(feed_key, *e);
+    } else if (e->has_published_at()) {
       model.Delete(feed_key);
     }
   }

@@ -40,14 +40,14 @@ class RoundBudgetProjection final : public engine::Projection {
              engine::ModelWriter& model) override {
     if (envelope.workflow() != kWorkflow) return;
     const std::string key = "budget/" + InstanceIdOf(envelope);
-    pb::RoundBudget b;
-    GetValue(model, key, &b);
-    std::string state = NextState(NewRoundInstance, b.state(), envelope, payload);
+    const auto* before = model.Find<pb::RoundBudget>(key);
+    std::string state =
+        NextState(NewRoundInstance, before ? before->state() : "", envelope, payload);
     if (state.empty()) return;
-    b.set_round_id(InstanceIdOf(envelope));
-    b.set_state(std::move(state));
-    Evolve(payload, &b);
-    model.Put(key, b.SerializeAsString());
+    auto* b = model.Edit<pb::RoundBudget>(key);
+    b->set_round_id(InstanceIdOf(envelope));
+    b->set_state(std::move(state));
+    Evolve(payload, b);
   }
 };
 
