@@ -128,6 +128,10 @@ struct StoreOptions {
   size_t head_cache_entries = 1 << 18;
   // RocksDB block cache, shared by all column families.
   size_t block_cache_bytes = 64 << 20;
+  // Called by the store's sync thread after each group commit that wrote to the disk, with how
+  // long the synced write of its batch took (the write-ahead-log write and its fsync) and how many
+  // events it made durable. For metrics: it must be quick, and must not call into the store.
+  std::function<void(std::chrono::nanoseconds sync, size_t events)> on_group_commit;
   // The RocksDB environment (file system, threads) to run on; nullptr: RocksDB's default. A seam
   // for tests that inject storage faults (a failed write, a full disk). Must outlive the store.
   rocksdb::Env* env = nullptr;

@@ -387,6 +387,29 @@ TEST_F(EventStoreTest, RangeDeleteRemovesExactlyItsRange) {
   EXPECT_EQ(left, "m;m0;n/1;");
 }
 
+TEST(EventStoreSyncHookTest, EveryDurableGroupIsReportedOnceWithItsEvents) {
+  wijkflow::testing::TempDir dir;
+  std::atomic<size_t> groups{0}, events{0};
+  StoreOptions options;
+  options.on_group_commit = [&](std::chrono::nanoseconds sync, size_t n) {
+    EXPECT_GE(sync.count(), 0);
+    ++groups;
+    events += n;
+  };
+  auto store = OpenStore(dir.Sub("db"), options);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(
+      store->Append(AppendRequest{"", {Events("s", ExpectedVersion::Any(), 3)}, {}}).status.ok());
+  ASSERT_TRUE(store->Append(OneEvent("t")).status.ok());
+  EXPECT_EQ(groups.load(), 2u);
+  EXPECT_EQ(events.load(), 4u);
+  // A rejected append writes nothing, so no group reaches the disk.
+  ASSERT_TRUE(
+      store->Append(OneEvent("t", ExpectedVersion::NoStream())).status.IsWrongExpectedVersion());
+  EXPECT_EQ(groups.load(), 2u);
+  EXPECT_EQ(events.load(), 4u);
+}
+
 TEST(EventStoreClockTest, AppendAsyncStampsRecordedAtFromTheClock) {
   wijkflow::testing::TempDir dir;
   SimulatedClock clock(1'696'118'400'000'000);  // 2023-10-01T00:00:00Z

@@ -8,6 +8,8 @@
 #endif
 #include <rocksdb/db.h>
 
+#include <chrono>
+
 #include "events/keys.h"
 #include "events/position_watch.h"
 #include "events/storage.h"
@@ -329,7 +331,13 @@ void AppendWriter::RunSyncer() {
   while (std::unique_ptr<Group> g = TakeOpenGroup()) {
     rocksdb::Status s = g->batch_status;
     const bool writes = g->batch.Count() > 0;
-    if (s.ok() && writes) s = storage_->Write(write_options, &g->batch);
+    if (s.ok() && writes) {
+      const auto start = std::chrono::steady_clock::now();
+      s = storage_->Write(write_options, &g->batch);
+      if (s.ok() && options_.on_group_commit) {
+        options_.on_group_commit(std::chrono::steady_clock::now() - start, g->events);
+      }
+    }
     std::unique_ptr<Group> failed_on_top;
     {
       std::lock_guard<std::mutex> lock(state_mu_);

@@ -209,6 +209,7 @@ void WriteOperationsPaths(JsonWriter& w) {
       "wijkflow_http_request_duration_seconds{method,route} (histogram), "
       "wijkflow_commands_total{workflow,command,outcome}, wijkflow_command_duration_seconds, "
       "wijkflow_store_append_seconds (histogram: queue, group commit and fsync), "
+      "wijkflow_store_sync_seconds (histogram: one group's synced write, WAL write and fsync), "
       "wijkflow_projection_lag_events{projection}, wijkflow_log_last_position.";
   metrics.ok = {{"200",
                  "{\"description\": \"Prometheus text format 0.0.4.\", \"content\": "

@@ -97,6 +97,7 @@ class Service::Impl {
     }
     StoreOptions so = options_.store;
     so.clock = clock;
+    MeasuredStore::MeasureSyncs(&so, &metrics_);
     std::unique_ptr<EventStore> store;
     // The data directory is the store's directory, as the wijkflow tools read it.
     Status s = EventStore::Open(so, options_.data_dir, &store);

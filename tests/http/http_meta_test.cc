@@ -36,7 +36,8 @@ TEST_F(MetaTest, MetricsCountRequestsCommandsAppendsAndLag) {
        R"(wijkflow_commands_total{workflow="toggles",command="Open",outcome="ok"} 1)",
        R"(wijkflow_commands_total{workflow="toggles",command="Open",outcome="invalid-transition"} 1)",
        R"(wijkflow_http_request_duration_seconds_count{method="POST",route="/v1/{workflow}/{id}/commands/{command}"} 2)",
-       R"(wijkflow_store_append_seconds_count 1)",
+       R"(wijkflow_store_append_seconds_count 1)", "# TYPE wijkflow_store_sync_seconds histogram",
+       R"(wijkflow_store_sync_seconds_count 1)",
        "# TYPE wijkflow_http_request_duration_seconds histogram",
        R"(wijkflow_projection_lag_events{projection="instances"})",
        "wijkflow_log_last_position 1"}) {
