@@ -121,14 +121,18 @@ class EventStoreImpl final : public EventStore {
     *head = StreamHead{};
     if (stream_id.size() > UINT16_MAX) return Status::OK();  // no such stream can exist
     HeadValue value;
-    Status s = storage_->GetHead(stream_id, &value);
+    Storage::ReadLock lock;
+    Status s = storage_->LockForRead(&lock);
+    if (s.ok()) s = storage_->GetHead(stream_id, &value);
     if (s.IsNotFound()) return Status::OK();
     if (s.ok()) *head = StreamHead{value.version, value.position};
     return s;
   }
 
   Status FindCommand(const std::string& command_id, AppendReceipt* receipt) const override {
-    return storage_->GetReceipt(command_id, receipt);
+    Storage::ReadLock lock;
+    Status s = storage_->LockForRead(&lock);
+    return s.ok() ? storage_->GetReceipt(command_id, receipt) : s;
   }
 
   uint64_t LastPosition() const override { return positions_.last(); }
@@ -154,6 +158,8 @@ class EventStoreImpl final : public EventStore {
   }
 
   Status Get(Space space, const std::string& key, std::string* value) const override {
+    Storage::ReadLock lock;
+    if (Status s = storage_->LockForRead(&lock); !s.ok()) return s;
     return FromRocks(
         storage_->db()->Get(rocksdb::ReadOptions(), storage_->space(space), key, value),
         "read side space");
@@ -162,6 +168,9 @@ class EventStoreImpl final : public EventStore {
   Status Write(const std::vector<SideWrite>& writes, bool sync) override {
     Status s = read_only_ ? ReadOnly() : ValidateSideWrites(writes);
     if (!s.ok()) return s;
+    // Side writes do not reopen the database after a failure: the next append does.
+    Storage::ReadLock lock;
+    if (s = storage_->LockForRead(&lock); !s.ok()) return s;
     rocksdb::WriteBatch batch;
     for (const SideWrite& w : writes) {
       rocksdb::Status rs = storage_->AddSideWrite(w, &batch);
@@ -175,6 +184,8 @@ class EventStoreImpl final : public EventStore {
   Status Scan(
       Space space, const std::string& begin, const std::string& end,
       const std::function<bool(const std::string&, const std::string&)>& fn) const override {
+    Storage::ReadLock lock;
+    if (Status s = storage_->LockForRead(&lock); !s.ok()) return s;
     std::unique_ptr<rocksdb::Iterator> it(
         storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->space(space)));
     for (it->Seek(begin); it->Valid(); it->Next()) {
@@ -187,6 +198,8 @@ class EventStoreImpl final : public EventStore {
   VerifyReport Verify() const override { return VerifyStore(*storage_); }
 
   Status Checkpoint(const std::string& dir) const override {
+    Storage::ReadLock lock;
+    if (Status s = storage_->LockForRead(&lock); !s.ok()) return s;
     rocksdb::Checkpoint* raw = nullptr;
     Status s = FromRocks(rocksdb::Checkpoint::Create(storage_->db(), &raw), "checkpoint");
     if (!s.ok()) return s;

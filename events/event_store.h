@@ -184,6 +184,8 @@ class EventStore {
   // and only the hashes stored with each record (hash, global_hash); prev_hash and
   // prev_global_hash stay empty, since filling them costs a lookup per stream. Integrity is
   // Verify()'s job.
+  // `fn` must not wait for an append: after a failed write, the writer waits for running reads
+  // before it reopens the database. The same holds for Scan().
   virtual Status ScanAll(uint64_t from_position,
                          const std::function<bool(const EventEnvelope&)>& fn) const = 0;
   virtual Status Head(const std::string& stream_id, StreamHead* head) const = 0;

@@ -68,6 +68,8 @@ Status ReadStreamEvents(const Storage& storage, std::string_view stream_id, uint
   from_version = std::max<uint64_t>(from_version, 1);
   std::string prefix;
   keys::AppendStreamPrefix(&prefix, stream_id);
+  Storage::ReadLock lock;
+  if (Status s = storage.LockForRead(&lock); !s.ok()) return s;
   std::unique_ptr<rocksdb::Iterator> it(
       storage.db()->NewIterator(rocksdb::ReadOptions(), storage.streams()));
   uint64_t prev_position = 0;
@@ -111,6 +113,8 @@ Status ReadLogEvents(const Storage& storage, uint64_t from_position, size_t max_
   out->clear();
   from_position = std::max<uint64_t>(from_position, 1);
   if (max_count == 0) return Status::OK();
+  Storage::ReadLock lock;
+  if (Status s = storage.LockForRead(&lock); !s.ok()) return s;
   std::unique_ptr<rocksdb::Iterator> it(
       storage.db()->NewIterator(rocksdb::ReadOptions(), storage.log()));
   // Start one record early, for the previous global hash.
@@ -160,6 +164,8 @@ Status ScanLogEvents(const Storage& storage, uint64_t from_position,
   rocksdb::ReadOptions options;
   options.readahead_size = 2 << 20;  // a scan reads the log front to back
   options.fill_cache = false;        // and should not push the heads and indexes out of the cache
+  Storage::ReadLock lock;
+  if (Status s = storage.LockForRead(&lock); !s.ok()) return s;
   std::unique_ptr<rocksdb::Iterator> it(storage.db()->NewIterator(options, storage.log()));
   EventEnvelope env;
   RecordView view;

@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <mutex>
 
 #include "events/keys.h"
 
@@ -27,6 +29,10 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 }
 
 namespace {
+
+// What Reopen() writes to check that the disk takes writes again: enough for a full disk to refuse
+// it, though less than a reopen may need, which can then fail all the same.
+constexpr size_t kProbeBytes = 64 << 10;
 
 // The part of a `streams` key that names the stream (BE16 length and id). A stream's index entries
 // arrive in version order, so the memtable can insert each one next to the stream's previous one
@@ -67,14 +73,22 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>
 
 Status Storage::Open(const StoreOptions& options, const std::string& dir, bool read_only,
                      std::unique_ptr<Storage>* out) {
+  std::unique_ptr<Storage> storage(new Storage(options, dir));
+  Status s = storage->OpenDb(read_only);
+  if (!s.ok()) return s;
+  *out = std::move(storage);
+  return Status::OK();
+}
+
+Status Storage::OpenDb(bool read_only) {
   rocksdb::DBOptions db_options;
-  db_options.create_if_missing = options.create_if_missing && !read_only;
+  db_options.create_if_missing = options_.create_if_missing && !read_only;
   db_options.create_missing_column_families = !read_only;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
-  if (options.env != nullptr) db_options.env = options.env;
+  if (options_.env != nullptr) db_options.env = options_.env;
 
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   const auto point = FamilyOptions(cache, /*point_lookups=*/true);
   const auto scan = FamilyOptions(cache, /*point_lookups=*/false);
   // Inserting at random places in a large memtable costs a skiplist search with cache misses per
@@ -98,46 +112,75 @@ Status Storage::Open(const StoreOptions& options, const std::string& dir, bool r
   };
   static_assert(static_cast<size_t>(Space::kMeta) == 3, "one column family per Space, in order");
 
-  std::unique_ptr<Storage> storage(new Storage);
   rocksdb::Status s;
   if (read_only) {
     std::string scratch =
         (std::filesystem::temp_directory_path() / "wijkflow-secondary-XXXXXX").string();
     if (mkdtemp(scratch.data()) == nullptr) return Status::StorageError("mkdtemp failed");
-    storage->secondary_dir_ = scratch;
+    secondary_dir_ = scratch;
     db_options.max_open_files = -1;  // a secondary instance requires it
-    s = rocksdb::DB::OpenAsSecondary(db_options, dir, scratch, families, &storage->handles_,
-                                     &storage->db_);
+    s = rocksdb::DB::OpenAsSecondary(db_options, dir_, scratch, families, &handles_, &db_);
   } else {
-    s = rocksdb::DB::Open(db_options, dir, families, &storage->handles_, &storage->db_);
+    s = rocksdb::DB::Open(db_options, dir_, families, &handles_, &db_);
   }
-  if (!s.ok()) return FromRocks(s, "open " + dir);
-  *out = std::move(storage);
-  return Status::OK();
+  if (!s.ok()) {
+    db_ = nullptr;
+    handles_.clear();
+  }
+  return FromRocks(s, "open " + dir_);
+}
+
+void Storage::CloseDb() {
+  if (db_ == nullptr) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  handles_.clear();
+  db_->Close().PermitUncheckedError();  // nothing left to do about a failed close
+  delete db_;
+  db_ = nullptr;
 }
 
 Storage::~Storage() {
-  if (db_ != nullptr) {
-    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-    db_->Close().PermitUncheckedError();  // nothing left to do about a failed close
-    delete db_;
-  }
+  CloseDb();
   if (!secondary_dir_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(secondary_dir_, ec);
   }
 }
 
+Status Storage::LockForRead(ReadLock* lock) const {
+  *lock = ReadLock(mu_);
+  if (db_ == nullptr) {
+    return Status::StorageError("the database is closed after a failed write; the next append "
+                                "opens it again");
+  }
+  return Status::OK();
+}
+
 rocksdb::Status Storage::Write(const rocksdb::WriteOptions& options,
                                rocksdb::WriteBatch* batch) const {
-  if (must_resume_) {
-    rocksdb::Status s = db_->Resume();
-    if (!s.ok()) return s;
-    must_resume_ = false;
-  }
-  rocksdb::Status s = db_->Write(options, batch);
-  if (!s.ok()) must_resume_ = true;
-  return s;
+  ReadLock lock(mu_);  // the writer never overlaps Reopen(); this only orders it for the checker
+  if (db_ == nullptr) return rocksdb::Status::IOError("the database is closed");
+  return db_->Write(options, batch);
+}
+
+// Closing the database stops reads until it opens again, so a reopen first checks that the fault
+// is gone: it writes and syncs a probe file beside the database. While that fails (the disk is
+// still full, syncs still fail) the old instance stays open for reads.
+Status Storage::Reopen() {
+  rocksdb::Env* env = options_.env != nullptr ? options_.env : rocksdb::Env::Default();
+  const std::string probe = dir_ + "/wijkflow-write-probe";
+  std::unique_ptr<rocksdb::WritableFile> file;
+  rocksdb::Status s = env->NewWritableFile(probe, &file, rocksdb::EnvOptions());
+  if (s.ok()) s = file->Append(std::string(kProbeBytes, '\0'));
+  if (s.ok()) s = file->Sync();
+  if (s.ok()) s = file->Close();
+  file.reset();
+  env->DeleteFile(probe).PermitUncheckedError();  // a leftover is harmless: RocksDB ignores it
+  if (!s.ok()) return FromRocks(s, "probe " + dir_ + " before reopening it");
+
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  CloseDb();
+  return OpenDb(/*read_only=*/false);
 }
 
 rocksdb::Status Storage::AddSideWrite(const SideWrite& w, rocksdb::WriteBatch* batch) const {

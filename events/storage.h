@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,8 +27,12 @@ namespace wijkflow {
 // Maps a RocksDB status onto ours; `what` says which operation failed.
 Status FromRocks(const rocksdb::Status& s, std::string_view what);
 
+// Readers hold a ReadLock while they use db() or a handle: after a failed write the append writer
+// closes and reopens the database (Reopen), which waits for them and keeps them out meanwhile.
 class Storage {
  public:
+  using ReadLock = std::shared_lock<std::shared_mutex>;
+
   // Opens (or creates) the database in `dir` with every column family the store uses. Read-only:
   // as a secondary instance beside a possibly running primary, never creating anything.
   static Status Open(const StoreOptions& options, const std::string& dir, bool read_only,
@@ -47,13 +52,29 @@ class Storage {
     return handles_[kFirstSpaceIndex + static_cast<size_t>(s)];
   }
 
-  // Writes `batch`. After a failed write (an I/O error, a full disk) RocksDB refuses every
-  // further write until it is resumed: the next call resumes it first, and fails without writing
-  // while that fails. REQUIRES: one caller at a time (the append writer's sync thread).
+  // Locks out Reopen() until *lock is released. Fails (with *lock held all the same) while the
+  // database is closed because the last reopen failed. The lock is shared: a holder may take it
+  // again, but must not wait for an append meanwhile (the writer may be waiting to reopen).
+  Status LockForRead(ReadLock* lock) const;
+
+  // Writes `batch`. REQUIRES: one caller at a time (the append writer's sync thread), never during
+  // Reopen().
   rocksdb::Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch) const;
+
+  // Closes the database and opens it again, the same directory and column families. After a
+  // failed write RocksDB 7.8 refuses every further write for the life of the instance (a failed
+  // write-ahead-log sync is a fatal background error there, and DB::Resume() returns it), while
+  // a fresh instance replays the write-ahead log and takes writes again. Fails without closing
+  // anything while a probe write to the directory fails (the fault is still there); if the open
+  // itself fails, the database stays closed and reads fail until a later Reopen() succeeds.
+  // REQUIRES: the append writer, with no write in flight; no ReadLock held by the caller.
+  Status Reopen();
 
   // Adds one side write (a put, a delete or a range delete) to `batch`.
   rocksdb::Status AddSideWrite(const SideWrite& write, rocksdb::WriteBatch* batch) const;
+
+  // The point reads below and db() require a ReadLock, or the append writer's threads (which
+  // never run beside a Reopen()).
 
   // The `log` value at `position`. NotFound if there is none.
   Status GetRecord(uint64_t position, rocksdb::PinnableSlice* value) const;
@@ -78,12 +99,18 @@ class Storage {
     kFirstSpaceIndex,
   };
 
-  Storage() = default;
+  Storage(const StoreOptions& options, std::string dir) : options_(options), dir_(std::move(dir)) {}
 
-  rocksdb::DB* db_ = nullptr;
+  // Opens db_ and handles_ (both unset) in dir_.
+  Status OpenDb(bool read_only);
+  void CloseDb();
+
+  const StoreOptions options_;
+  const std::string dir_;
+  mutable std::shared_mutex mu_;  // shared: readers; exclusive: Reopen()
+  rocksdb::DB* db_ = nullptr;     // null only after a failed Reopen()
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  mutable bool must_resume_ = false;  // the last Write failed (only the writer touches it)
-  std::string secondary_dir_;         // a read-only open's own scratch directory, removed on close
+  std::string secondary_dir_;  // a read-only open's own scratch directory, removed on close
 };
 
 }  // namespace wijkflow

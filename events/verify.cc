@@ -21,7 +21,9 @@ class Verifier {
   explicit Verifier(const Storage& storage) : storage_(storage) {}
 
   VerifyReport Run() {
-    (void)(WalkLog() && CheckIndexHasNoStrays() && CheckHeads());
+    Storage::ReadLock lock;
+    Status s = storage_.LockForRead(&lock);
+    (void)((s.ok() || FailStorage(s)) && WalkLog() && CheckIndexHasNoStrays() && CheckHeads());
     report_.streams_checked = streams_.size();
     return report_;
   }

@@ -73,7 +73,7 @@ void AppendWriter::Group::Clear() {
   now = 0;
 }
 
-AppendWriter::AppendWriter(const StoreOptions& options, const Storage* storage,
+AppendWriter::AppendWriter(const StoreOptions& options, Storage* storage,
                            PositionWatch* positions, uint64_t last_position,
                            const Digest& last_global_hash)
     : options_(options),
@@ -173,6 +173,10 @@ void AppendWriter::StageLocked(PendingAppend* p) {
 size_t AppendWriter::StageInto(Group* g, size_t index, PendingAppend* p) {
   AppendRequest& r = p->request;
   AppendOutcome& outcome = p->outcome;
+  if (must_reopen_) {
+    outcome.status = ReopenLocked();
+    if (!outcome.status.ok()) return kNone;
+  }
   size_t in_group = kNone;
   if (!r.command_id.empty() && FindCommandLocked(*g, r.command_id, &in_group, &outcome)) {
     return in_group;
@@ -323,6 +327,25 @@ void AppendWriter::Put(Group* g, rocksdb::ColumnFamilyHandle* cf, std::string_vi
   if (g->batch_status.ok()) g->batch_status = s;
 }
 
+// After a failed write: a fresh database instance, and the staging state as that instance has it.
+// A failed sync may have left the failed group whole in the write-ahead log, which the reopen
+// replays: then its records, heads and receipt are on disk after all, so the tail is read back
+// and the cached heads are dropped. No group with writes is in flight: none is staged while
+// must_reopen_ is set, and those staged before the failure failed with it.
+Status AppendWriter::ReopenLocked() {
+  Status s = storage_->Reopen();
+  uint64_t position = 0;
+  Digest hash{};
+  if (s.ok()) s = storage_->GetTail(&position, &hash);
+  if (!s.ok()) return s;
+  must_reopen_ = false;
+  heads_.clear();
+  tip_position_ = committed_position_ = position;
+  tip_hash_ = committed_hash_ = hash;
+  if (position > positions_->last()) positions_->Publish(position);
+  return Status::OK();
+}
+
 // ---- Sync thread --------------------------------------------------------------------------------
 
 void AppendWriter::RunSyncer() {
@@ -342,6 +365,8 @@ void AppendWriter::RunSyncer() {
     {
       std::lock_guard<std::mutex> lock(state_mu_);
       FinishLocked(g.get(), s.ok(), &failed_on_top);
+      // RocksDB takes no write after a failed one: the writer reopens before staging again.
+      if (!s.ok() && g->batch_status.ok()) must_reopen_ = true;
     }
     if (s.ok()) {
       if (writes) positions_->Publish(g->last_position);
@@ -407,6 +432,8 @@ void AppendWriter::FinishLocked(Group* g, bool ok, std::unique_ptr<Group>* faile
       it = heads_.erase(it);
     }
   }
+  // A group without writes leaves the tail alone (a reopen may have moved it meanwhile).
+  if (g->batch.Count() == 0) return;
   committed_position_ = g->last_position;
   committed_hash_ = g->global_hash;
 }

@@ -9,7 +9,9 @@
 //
 // Nothing of a group is visible (heads, positions, receipts) before its batch is on disk. If a
 // write fails, that group and the one staged on top of it fail with StorageError, and the staging
-// state goes back to what is on disk.
+// state goes back to what is on disk. The database refuses writes after a failed one, so before
+// it stages anything again the writer thread reopens it (Storage::Reopen) and reads the staging
+// state back from the new instance; appends fail with the reopen's error until that succeeds.
 #pragma once
 
 #include <rocksdb/status.h>
@@ -77,7 +79,7 @@ struct PendingAppend {
 class AppendWriter {
  public:
   // Starts both threads. `last_position` and `last_global_hash` are the log's tail on disk.
-  AppendWriter(const StoreOptions& options, const Storage* storage, PositionWatch* positions,
+  AppendWriter(const StoreOptions& options, Storage* storage, PositionWatch* positions,
                uint64_t last_position, const Digest& last_global_hash);
   // Close()s.
   ~AppendWriter();
@@ -130,6 +132,7 @@ class AppendWriter {
   Status LookupHeadLocked(std::string_view stream_id, HeadValue* head);
   void WriteEvents(Group* g, StreamAppend* s, HeadValue* head, const std::string& command_id);
   void Put(Group* g, rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string_view value);
+  Status ReopenLocked();
 
   // Sync thread.
   void RunSyncer();
@@ -143,7 +146,7 @@ class AppendWriter {
 
   const StoreOptions options_;
   const Clock* const clock_;
-  const Storage* const storage_;
+  Storage* const storage_;
   PositionWatch* const positions_;
 
   // Submission queue: callers and the writer thread.
@@ -168,6 +171,7 @@ class AppendWriter {
   Digest committed_hash_;                 // GUARDED_BY(state_mu_)
   bool syncer_idle_ = false;              // GUARDED_BY(state_mu_)
   bool writer_done_ = false;              // GUARDED_BY(state_mu_)
+  bool must_reopen_ = false;              // GUARDED_BY(state_mu_): a write to the disk failed
   std::vector<HeadValue> checked_heads_;  // GUARDED_BY(state_mu_): scratch
 
   // Writer-thread scratch.
