@@ -24,6 +24,16 @@ bool HasRole(const engine::Principal& p, std::string_view role) {
   return std::find(p.roles.begin(), p.roles.end(), role) != p.roles.end();
 }
 
+bool ReadsAllDistricts(const engine::Principal& p) {
+  return HasRole(p, kRoleAuditor) || HasRole(p, kRoleAdmin) ||
+         std::find(p.districts.begin(), p.districts.end(), "*") != p.districts.end();
+}
+
+bool MayRead(const engine::Principal& p, std::string_view district) {
+  return district.empty() || ReadsAllDistricts(p) ||
+         std::find(p.districts.begin(), p.districts.end(), district) != p.districts.end();
+}
+
 bool QueryUint(const Call& call, const char* name, uint64_t fallback, uint64_t max, uint64_t* out,
                Response* error) {
   *out = fallback;
@@ -70,7 +80,9 @@ bool WaitForProjections(Ctx& ctx, const Call& call, Response* error) {
 
 namespace {
 
-enum class Access { kPublic, kRead, kAdmin };
+// kRead: any token (instance reads are then scoped to its districts); kReadAll: a token that
+// reads every district, since the route's data spans them all (the log, the read models).
+enum class Access { kPublic, kRead, kReadAll, kAdmin };
 
 using HandlerFn = Response (*)(Ctx&, Call&);
 
@@ -90,9 +102,9 @@ const RouteSpec kRoutes[] = {
     {"GET", "/v1/workflows", ListWorkflows, Access::kRead, false},
     {"GET", "/v1/workflows/{name}", GetWorkflow, Access::kRead, false},
     {"GET", "/v1/workflows/{name}/diagram", GetDiagram, Access::kRead, false},
-    {"GET", "/v1/events", GetLog, Access::kRead, true},
-    {"GET", "/v1/projections", ListProjections, Access::kRead, false},
-    {"GET", "/v1/projections/{name}", GetProjection, Access::kRead, true},
+    {"GET", "/v1/events", GetLog, Access::kReadAll, true},
+    {"GET", "/v1/projections", ListProjections, Access::kReadAll, false},
+    {"GET", "/v1/projections/{name}", GetProjection, Access::kReadAll, true},
     {"POST", "/v1/admin/clock", AdvanceClock, Access::kAdmin, true},
     {"GET", "/v1/{workflow}", ListInstances, Access::kRead, true},
     {"GET", "/v1/{workflow}/{id}", GetInstance, Access::kRead, true},
@@ -210,6 +222,12 @@ class Api::Impl {
     }
     if (access == Access::kAdmin && !HasRole(*call.principal, kRoleAdmin)) {
       *denied = call.Fail(403, "forbidden", "only an admin token may do this");
+      return false;
+    }
+    if (access == Access::kReadAll && !ReadsAllDistricts(*call.principal)) {
+      *denied = call.Fail(403, "forbidden",
+                          "this resource spans every district: it needs an auditor or admin token, "
+                          "or one granted all districts (\"*\")");
       return false;
     }
     return true;

@@ -53,6 +53,10 @@ struct Call {
 
 Response JsonResponse(int status, std::string body);
 bool HasRole(const engine::Principal& p, std::string_view role);
+// Reads are scoped by district, as commands are: auditors and admins read everything, other
+// tokens what belongs to their districts, and what belongs to no district.
+bool ReadsAllDistricts(const engine::Principal& p);
+bool MayRead(const engine::Principal& p, std::string_view district);
 
 // Query helpers. Each returns false after filling `*error` with a 400 response.
 bool QueryUint(const Call& call, const char* name, uint64_t fallback, uint64_t max, uint64_t* out,

@@ -168,7 +168,7 @@ void WriteWorkflowPaths(JsonWriter& w, const engine::Workflow& wf, Descriptors* 
        "{\"name\": \"district\", \"in\": \"query\", \"schema\": {\"type\": "
        "\"string\"}}"}};
   list.ok = {{"200", JsonContent(Ref("InstanceList"), "A page of instances.")}};
-  list.errors = {"BadRequest", "NotFound"};
+  list.errors = {"BadRequest", "Forbidden", "NotFound"};
   WritePath(w, base, {list});
 
   const std::string etag =
@@ -179,14 +179,14 @@ void WriteWorkflowPaths(JsonWriter& w, const engine::Workflow& wf, Descriptors* 
          "",    {"Id", "AsOf", "IfNoneMatch"}};
   get.ok = {{"200", JsonContent(Ref("InstanceState-" + n), "The state.", etag)},
             {"304", "{\"description\": \"Not modified since the version in If-None-Match.\"}"}};
-  get.errors = {"BadRequest", "NotFound"};
+  get.errors = {"BadRequest", "Forbidden", "NotFound"};
   WritePath(w, base + "/{id}", {get});
 
   Op history{"get", "history-" + n,
              n,     "The instance's full history, with envelopes",
              "",    {"Id", "FromVersion", "Limit"}};
   history.ok = {{"200", JsonContent(Ref("History"), "Events in stream order.")}};
-  history.errors = {"BadRequest", "NotFound"};
+  history.errors = {"BadRequest", "Forbidden", "NotFound"};
   WritePath(w, base + "/{id}/events", {history});
 
   WriteCommandPaths(w, wf, etag, needed);
@@ -265,12 +265,13 @@ void WriteLogAndModelPaths(JsonWriter& w) {
              "{\"application/json\": {\"schema\": {\"$ref\": \"" +
                  Ref("LogPage") +
                  "\"}}, \"text/event-stream\": {\"schema\": {\"type\": \"string\"}}}}"}};
-  log.errors = {"BadRequest", "NotFound"};
+  log.errors = {"BadRequest", "Forbidden", "NotFound"};
   WritePath(w, "/v1/events", {log});
 
-  WritePath(w, "/v1/projections",
-            {Simple("list-projections", "projections", "Read models, with checkpoint and lag",
-                    "ProjectionList")});
+  Op projections = Simple("list-projections", "projections", "Read models, with checkpoint and lag",
+                          "ProjectionList");
+  projections.errors = {"Forbidden"};
+  WritePath(w, "/v1/projections", {projections});
   Op proj{"get",
           "get-projection",
           "projections",
@@ -281,7 +282,7 @@ void WriteLogAndModelPaths(JsonWriter& w) {
       {"key", "{\"name\": \"key\", \"in\": \"query\", \"schema\": {\"type\": \"string\"}}"},
       {"prefix", "{\"name\": \"prefix\", \"in\": \"query\", \"schema\": {\"type\": \"string\"}}"}};
   proj.ok = {{"200", JsonContent(Ref("ProjectionPage"), "The key or the page.")}};
-  proj.errors = {"BadRequest", "NotFound"};
+  proj.errors = {"BadRequest", "Forbidden", "NotFound"};
   WritePath(w, "/v1/projections/{name}", {proj});
 
   Op clock{"post", "advance-clock", "admin", "Move the simulated clock forward (admin only)",

@@ -59,6 +59,20 @@ const engine::Projection* FindProjection(Ctx& ctx, std::string_view name) {
   return nullptr;
 }
 
+// Fills `*error` with a 403 unless the caller may read an instance holding `data`.
+bool InScope(const Call& call, const engine::Message& data, Response* error) {
+  if (MayRead(*call.principal, DistrictOf(data))) return true;
+  *error = call.Fail(403, "forbidden", "the instance belongs to a district outside this token's");
+  return false;
+}
+
+// The district of an instance as the index holds it; empty if it has none (or cannot restore).
+std::string SnapshotDistrict(const engine::Workflow& wf, const Snapshot& snap) {
+  auto instance = wf.NewInstance(snap.definition_version());
+  if (!instance->Restore(snap.state(), snap.data()).ok()) return "";
+  return DistrictOf(instance->Data());
+}
+
 }  // namespace
 
 Response GetInstance(Ctx& ctx, Call& call) {
@@ -70,6 +84,7 @@ Response GetInstance(Ctx& ctx, Call& call) {
   engine::InstanceView view;
   engine::Outcome o = ctx.engine.Get(call.Param("workflow"), call.Param("id"), as_of, &view);
   if (!o.ok()) return call.Fail(Problem::FromOutcome(o));
+  if (!InScope(call, view.instance->Data(), &error)) return error;
   const std::string etag = "\"" + std::to_string(view.version) + "\"";
   if (!as_of && call.req.Header("if-none-match") == etag) {
     Response r;
@@ -105,6 +120,12 @@ Response GetHistory(Ctx& ctx, Call& call) {
   Status s = ctx.store.Head(stream, &head);
   if (!s.ok() && !s.IsNotFound()) return call.Fail(503, "unavailable", s.ToString());
   if (head.version == 0) return call.Fail(404, "not-found", stream + " has no events");
+  if (!ReadsAllDistricts(*call.principal)) {
+    engine::InstanceView view;
+    engine::Outcome o = ctx.engine.Get(call.Param("workflow"), call.Param("id"), {}, &view);
+    if (!o.ok()) return call.Fail(Problem::FromOutcome(o));
+    if (!InScope(call, view.instance->Data(), &error)) return error;
+  }
   std::vector<EventEnvelope> events;
   s = ctx.store.ReadStream(stream, std::max<uint64_t>(from, 1), limit, &events);
   if (!s.ok()) return call.Fail(503, "unavailable", s.ToString());
@@ -124,7 +145,8 @@ Response GetHistory(Ctx& ctx, Call& call) {
 
 Response ListInstances(Ctx& ctx, Call& call) {
   Response error;
-  if (FindWorkflow(ctx, call, &error) == nullptr) return error;
+  const engine::Workflow* workflow = FindWorkflow(ctx, call, &error);
+  if (workflow == nullptr) return error;
   uint64_t limit = 100;
   if (!QueryUint(call, "limit", 100, ctx.options.max_page, &limit, &error) ||
       !WaitForProjections(ctx, call, &error)) {
@@ -132,6 +154,11 @@ Response ListInstances(Ctx& ctx, Call& call) {
   }
   const std::string& wf = call.Param("workflow");
   const std::string state(call.req.Query("state")), district(call.req.Query("district"));
+  if (!MayRead(*call.principal, district)) {
+    return call.Fail(403, "forbidden", "district '" + district + "' is not among this token's");
+  }
+  // A token for some districts sees only their instances (and those of no district).
+  const bool scoped = district.empty() && !ReadsAllDistricts(*call.principal);
   const std::string after(call.req.Query("after"));
   // Scan the narrowest index; check the other filter on each record.
   const std::string prefix = !district.empty() ? index_keys::ByDistrict(wf, district)
@@ -153,6 +180,7 @@ Response ListInstances(Ctx& ctx, Call& call) {
         }
         Snapshot snap;
         if (!snap.ParseFromString(bytes) || (!state.empty() && snap.state() != state)) return true;
+        if (scoped && !MayRead(*call.principal, SnapshotDistrict(*workflow, snap))) return true;
         if (n == limit) {
           more = last;
           return false;

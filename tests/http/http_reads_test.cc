@@ -107,24 +107,26 @@ TEST_F(ReadTest, ReadModelsByKeyAndByPrefix) {
   ClientResponse last = Command("t1", "Close", "{}");
   const std::string min = "minPosition=" + JsonField(last.body, "lastPosition");
 
-  ClientResponse list = Get("/v1/projections");
+  ClientResponse list = Get("/v1/projections", kAuditor);
   ASSERT_EQ(list.status, 200);
   EXPECT_NE(list.body.find(R"("name":"event-count")"), std::string::npos) << list.body;
   EXPECT_NE(list.body.find(R"("name":"instances","checkpoint")"), std::string::npos);
 
-  ClientResponse one = Get("/v1/projections/event-count?key=wijkflow.testing.Closed&" + min);
+  ClientResponse one =
+      Get("/v1/projections/event-count?key=wijkflow.testing.Closed&" + min, kAuditor);
   ASSERT_EQ(one.status, 200) << one.body;
   EXPECT_EQ(JsonString(one.body, "value"), "1");
-  ClientResponse scan = Get("/v1/projections/event-count?prefix=wijkflow.testing.&" + min);
+  ClientResponse scan =
+      Get("/v1/projections/event-count?prefix=wijkflow.testing.&" + min, kAuditor);
   EXPECT_NE(scan.body.find(R"({"key":"wijkflow.testing.Opened","value":"1"})"), std::string::npos)
       << scan.body;
   // A typed model is decoded through the type its projection declares.
-  ClientResponse typed = Get("/v1/projections/instances?key=i/toggles/t1&" + min);
+  ClientResponse typed = Get("/v1/projections/instances?key=i/toggles/t1&" + min, kAuditor);
   EXPECT_NE(typed.body.find(R"("state":"closed")"), std::string::npos) << typed.body;
 
-  EXPECT_EQ(Get("/v1/projections/event-count?key=nope").status, 404);
-  EXPECT_EQ(Get("/v1/projections/nope").status, 404);
-  ClientResponse ahead = Get("/v1/projections/event-count?minPosition=1000");
+  EXPECT_EQ(Get("/v1/projections/event-count?key=nope", kAuditor).status, 404);
+  EXPECT_EQ(Get("/v1/projections/nope", kAuditor).status, 404);
+  ClientResponse ahead = Get("/v1/projections/event-count?minPosition=1000", kAuditor);
   EXPECT_EQ(ahead.status, 503);
   EXPECT_EQ(ahead.Header("retry-after"), "1");
 }
@@ -141,7 +143,34 @@ TEST_F(ReadTest, TheGlobalLogInPages) {
   ClientResponse end = Get("/v1/events?from=4", kAuditor);
   EXPECT_EQ(JsonField(end.body, "events"), "[]");
   EXPECT_EQ(JsonField(end.body, "next"), "4");
-  EXPECT_EQ(Get("/v1/events?workflow=nothing").status, 404);
+  EXPECT_EQ(Get("/v1/events?workflow=nothing", kAuditor).status, 404);
+}
+
+TEST_F(ReadTest, ReadsAreScopedToTheTokensDistricts) {
+  ASSERT_EQ(Open("t1").status, 201);  // a toggle in feijenoord
+  ClientResponse closed = Command("t1", "Close", "{}");
+  ASSERT_EQ(closed.status, 200);
+  const std::string min = "minPosition=" + JsonField(closed.body, "lastPosition");
+
+  // The charlois desk reads neither the state nor the history of a feijenoord instance.
+  for (const char* target : {"/v1/toggles/t1", "/v1/toggles/t1/events"}) {
+    ExpectRejected(403, "forbidden", [&] { return Get(target, kOtherDesk); });
+    EXPECT_EQ(Get(target, kDesk).status, 200) << target;
+    EXPECT_EQ(Get(target, kAuditor).status, 200) << target;
+  }
+  // Its lists leave feijenoord out, and asking for feijenoord is refused.
+  ClientResponse list = Get("/v1/toggles?" + min, kOtherDesk);
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(list.body.find(R"("id":"t1")"), std::string::npos) << list.body;
+  EXPECT_EQ(Get("/v1/toggles?district=feijenoord&" + min, kOtherDesk).status, 403);
+  EXPECT_NE(Get("/v1/toggles?" + min, kDesk).body.find(R"("id":"t1")"), std::string::npos);
+
+  // The global log and the read models span every district: auditors and admins only.
+  for (const char* target : {"/v1/events", "/v1/projections", "/v1/projections/event-count"}) {
+    EXPECT_EQ(Get(target, kDesk).status, 403) << target;
+    EXPECT_EQ(Get(target, kAuditor).status, 200) << target;
+    EXPECT_EQ(Get(target, kAdmin).status, 200) << target;
+  }
 }
 
 }  // namespace
