@@ -24,6 +24,7 @@ void AddCommandBench(CLI::App& app);
 void AddReplayBench(CLI::App& app);
 void AddRestartBench(CLI::App& app);
 void AddMemoryBench(CLI::App& app);
+void AddSoakBench(CLI::App& app);
 
 // One run of the append benchmark's store measurement (append_bench.cc): `callers` threads
 // appending one-event commands (300-byte payload) to streams of their own for `duration`, into a

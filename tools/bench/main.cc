@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   wijkflow::bench::AddReplayBench(app);
   wijkflow::bench::AddRestartBench(app);
   wijkflow::bench::AddMemoryBench(app);
+  wijkflow::bench::AddSoakBench(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }
