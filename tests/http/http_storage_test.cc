@@ -1,5 +1,6 @@
 // Storage failure over HTTP: while the disk refuses writes, a command answers 503 (retry later,
-// with the same Idempotency-Key) and nothing is appended.
+// with the same Idempotency-Key) and nothing is appended; once space returns, the retry succeeds
+// in the same running server.
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
 
@@ -72,6 +73,24 @@ TEST_F(StorageTest, AFullDiskAnswers503AndAppendsNothing) {
   ExpectRejected(503, "unavailable", [&] { return Open("t2", {{"Idempotency-Key", "k2"}}); });
   EXPECT_EQ(Get("/v1/toggles/t2").status, 404);
   EXPECT_EQ(Get("/v1/toggles/t1").status, 200) << "reads go on";
+}
+
+TEST_F(StorageTest, WhenSpaceReturnsTheRetrySucceedsWithoutARestart) {
+  ASSERT_EQ(Open("t1").status, 201);
+  fs_->full = true;
+  // The first failure is RocksDB's; the second comes from the store's reopen, refused too.
+  ExpectRejected(503, "unavailable", [&] { return Open("t2", {{"Idempotency-Key", "k2"}}); });
+  ExpectRejected(503, "unavailable", [&] { return Open("t2", {{"Idempotency-Key", "k2"}}); });
+  EXPECT_EQ(Get("/v1/toggles/t1").status, 200) << "reads go on";
+  fs_->full = false;
+
+  ClientResponse r = Open("t2", {{"Idempotency-Key", "k2"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(JsonField(r.body, "duplicate"), "false");
+  EXPECT_EQ(Get("/v1/toggles/t2").status, 200);
+  ClientResponse again = Open("t2", {{"Idempotency-Key", "k2"}});
+  EXPECT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(JsonField(again.body, "duplicate"), "true");
 }
 
 }  // namespace
