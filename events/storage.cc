@@ -150,8 +150,9 @@ Storage::~Storage() {
 Status Storage::LockForRead(ReadLock* lock) const {
   *lock = ReadLock(mu_);
   if (db_ == nullptr) {
-    return Status::StorageError("the database is closed after a failed write; the next append "
-                                "opens it again");
+    return Status::StorageError(
+        "the database is closed after a failed write; the next append "
+        "opens it again");
   }
   return Status::OK();
 }

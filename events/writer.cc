@@ -73,9 +73,8 @@ void AppendWriter::Group::Clear() {
   now = 0;
 }
 
-AppendWriter::AppendWriter(const StoreOptions& options, Storage* storage,
-                           PositionWatch* positions, uint64_t last_position,
-                           const Digest& last_global_hash)
+AppendWriter::AppendWriter(const StoreOptions& options, Storage* storage, PositionWatch* positions,
+                           uint64_t last_position, const Digest& last_global_hash)
     : options_(options),
       clock_(options.clock != nullptr ? options.clock : SystemClock::Default()),
       storage_(storage),

@@ -2,9 +2,10 @@
 // (a full disk refusing every write, or a sync that fails after the bytes reached the file).
 // While faults last, appends fail with a storage error (503 over HTTP) and nothing is visible,
 // not even half an append; when they stop, the store takes appends again by itself (it reopens
-// its database) and holds every acknowledged append, whole, with chains that verify. A full disk writes nothing at all; a failed
-// sync may have put a whole append in the write-ahead log that reappears on reopen, so a 503 means
-// "retry with the same Idempotency-Key", which then returns the first result.
+// its database) and holds every acknowledged append, whole, with chains that verify. A full disk
+// writes nothing at all; a failed sync may have put a whole append in the write-ahead log that
+// reappears on reopen, so a 503 means "retry with the same Idempotency-Key", which then returns the
+// first result.
 #include <gtest/gtest.h>
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
@@ -209,8 +210,7 @@ TEST_P(StorageFaultTest, RecoversWithoutARestart) {
   if (GetParam() == Fault::kNoSpace) {
     ASSERT_TRUE(retry.status.ok()) << retry.status.ToString();
   } else {
-    ASSERT_TRUE(retry.status.ok() || retry.status.IsDuplicateCommand())
-        << retry.status.ToString();
+    ASSERT_TRUE(retry.status.ok() || retry.status.IsDuplicateCommand()) << retry.status.ToString();
   }
   // The positions, heads and chains the writer kept in memory match the disk: the new appends
   // follow the log's real tail, and every event is there once.
