@@ -37,20 +37,50 @@ engine::WorkflowRegistry& Registry() {
   return *registry;
 }
 
-// A projection's model in memory, as the runner's batch presents it.
+// A projection's model in memory, with the byte and the message access the runner gives.
 class MapModel final : public engine::ModelWriter {
  public:
+  explicit MapModel(const engine::Message* prototype) : prototype_(prototype) {}
+
   bool Get(const std::string& key, std::string* value) override {
-    auto it = values_.find(key);
-    if (it == values_.end()) return false;
+    if (auto it = messages_.find(key); it != messages_.end()) {
+      it->second->SerializeToString(value);
+      return true;
+    }
+    auto it = bytes_.find(key);
+    if (it == bytes_.end()) return false;
     *value = it->second;
     return true;
   }
-  void Put(const std::string& key, std::string value) override { values_[key] = std::move(value); }
-  void Delete(const std::string& key) override { values_.erase(key); }
+  void Put(const std::string& key, std::string value) override {
+    messages_.erase(key);
+    bytes_[key] = std::move(value);
+  }
+  void Delete(const std::string& key) override {
+    messages_.erase(key);
+    bytes_.erase(key);
+  }
+  const engine::Message* Find(const std::string& key) override { return Parsed(key, false); }
+  engine::Message* Edit(const std::string& key) override { return Parsed(key, true); }
 
  private:
-  std::map<std::string, std::string> values_;
+  // The value at `key` as a message, parsed from its bytes if need be; made empty if absent and
+  // `create`. A value whose bytes do not parse reads as empty, as a projection would find it.
+  engine::Message* Parsed(const std::string& key, bool create) {
+    if (auto it = messages_.find(key); it != messages_.end()) return it->second.get();
+    auto bytes = bytes_.find(key);
+    if (bytes == bytes_.end() && !create) return nullptr;
+    std::unique_ptr<engine::Message> m(prototype_->New());
+    if (bytes != bytes_.end()) {
+      (void)m->ParseFromString(bytes->second);
+      bytes_.erase(bytes);
+    }
+    return (messages_[key] = std::move(m)).get();
+  }
+
+  const engine::Message* prototype_;
+  std::map<std::string, std::string> bytes_;
+  std::map<std::string, std::unique_ptr<engine::Message>> messages_;
 };
 
 void Replay(const EventEnvelope& env, const engine::Message& payload) {
@@ -77,7 +107,7 @@ void Run(std::string_view value) {
             "DecodePayload and PayloadDecoder decode the same payload");
     Replay(env, *payload);
     for (const auto& projection : Registry().projections()) {
-      MapModel model;
+      MapModel model(projection->ValueType());
       projection->Apply(env, *payload, model);
     }
   }

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -206,8 +207,13 @@ void Run(World& world, std::string_view bytes) {
     }
     const std::string line = request.method + " " + request.target;
     const std::string path = request.path;
+    const auto start = std::chrono::steady_clock::now();
     http::Response response = Handle(world, std::move(request));
-    if (Tracing()) std::fprintf(stderr, "%s -> %d\n", line.c_str(), response.status);
+    if (Tracing()) {
+      const std::chrono::duration<double, std::milli> took =
+          std::chrono::steady_clock::now() - start;
+      std::fprintf(stderr, "%s -> %d (%.1f ms)\n", line.c_str(), response.status, took.count());
+    }
     if (response.status / 100 == 2) CheckReplays(world, path);
     Send(std::move(response), version, keep_alive);
     if (!keep_alive) return;
