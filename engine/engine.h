@@ -126,6 +126,8 @@ class PayloadDecoder {
  public:
   PayloadDecoder();
   ~PayloadDecoder();
+  PayloadDecoder(PayloadDecoder&&) noexcept;
+  PayloadDecoder& operator=(PayloadDecoder&&) noexcept;
   // The decoded payload, valid until the next call; nullptr as DecodePayload.
   const Message* Decode(const EventEnvelope& envelope);
 

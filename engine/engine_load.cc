@@ -31,6 +31,8 @@ std::unique_ptr<Message> DecodePayload(const EventEnvelope& envelope) {
 
 PayloadDecoder::PayloadDecoder() = default;
 PayloadDecoder::~PayloadDecoder() = default;
+PayloadDecoder::PayloadDecoder(PayloadDecoder&&) noexcept = default;
+PayloadDecoder& PayloadDecoder::operator=(PayloadDecoder&&) noexcept = default;
 
 const Message* PayloadDecoder::Decode(const EventEnvelope& envelope) {
   auto [it, fresh] = by_type_.try_emplace(envelope.event_type());

@@ -23,6 +23,10 @@ namespace {
 // write. A live runner commits whatever has arrived, usually far less.
 constexpr size_t kChunkEvents = 1 << 16;
 constexpr size_t kChunkKeys = 1 << 17;
+// Events are read and decoded in batches of this many, and applied batch by batch; a batch of at
+// least kParallelBatch events is worth starting threads for.
+constexpr size_t kBatch = 1024;
+constexpr size_t kParallelBatch = 256;
 
 std::string CheckpointKey(std::string_view name) { return "checkpoint/" + std::string(name); }
 
@@ -91,8 +95,12 @@ class CachedModel final : public ModelWriter {
   }
   // Forgets what is cached once it holds more than `budget` bytes. REQUIRES: drained.
   void Trim(size_t budget) {
-    if (bytes_ <= budget) return;
+    if (bytes_ > budget) Forget();
+  }
+  // Forgets everything cached, uncommitted writes too: later reads go to the store.
+  void Forget() {
     entries_.clear();
+    dirty_.clear();
     bytes_ = 0;
     complete_ = false;
   }
@@ -299,21 +307,24 @@ class ProjectionRunner::Impl {
     if (entries_.empty()) return Status::OK();
     size_t applied = 0;
     uint64_t last = 0;
+    *more = false;
     Status s = store_->ScanAll(lowest_ + 1, [&](const EventEnvelope& env) {
-      // A type this program does not know: no projection reads it.
-      if (const Message* payload = decoder_.Decode(env)) {
-        for (auto& e : entries_) {
-          if (e->checkpoint < env.position()) e->projection->Apply(env, *payload, e->model);
-        }
-      }
+      Stage(env);
       last = env.position();
-      ++applied;
-      size_t waiting = 0;
-      for (const auto& e : entries_) waiting += e->model.dirty_keys();
-      *more = applied == kChunkEvents || waiting >= kChunkKeys;
+      if (++applied % kBatch == 0) {
+        ApplyStaged();
+        size_t waiting = 0;
+        for (const auto& e : entries_) waiting += e->model.dirty_keys();
+        *more = applied == kChunkEvents || waiting >= kChunkKeys;
+      }
       return !*more;
     });
-    if (!s.ok() || applied == 0) return s;
+    ApplyStaged();
+    if (!s.ok()) {
+      for (auto& e : entries_) e->model.Forget();  // what was applied is not committed
+      return s;
+    }
+    if (applied == 0) return s;
     std::vector<SideWrite> writes;
     std::string cp;
     keys::PutBE64(&cp, last);
@@ -326,7 +337,7 @@ class ProjectionRunner::Impl {
     s = store_->Write(writes, false);
     if (!s.ok()) {
       // The cached writes were not committed: forget them, and read the model from the store.
-      for (auto& e : entries_) e->model.Trim(0);
+      for (auto& e : entries_) e->model.Forget();
       return s;
     }
     {
@@ -338,6 +349,41 @@ class ProjectionRunner::Impl {
     return Status::OK();
   }
 
+  // Copies an event into the batch and decodes its payload (nullptr: a type this program does
+  // not know, which no projection reads).
+  void Stage(const EventEnvelope& env) {
+    if (staged_ == batch_.size()) batch_.emplace_back();
+    Staged& slot = batch_[staged_++];
+    slot.envelope.CopyFrom(env);  // reuses the slot's strings
+    slot.payload = slot.decoder.Decode(slot.envelope);
+  }
+
+  // Applies the staged events to every projection behind them, each projection in log order.
+  // Projections share nothing, so a large batch is applied by several threads, each taking the
+  // next projection that is not yet done.
+  void ApplyStaged() {
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next++) < entries_.size();) {
+        Entry& e = *entries_[i];
+        for (size_t k = 0; k < staged_; ++k) {
+          const Staged& ev = batch_[k];
+          if (ev.payload != nullptr && e.checkpoint < ev.envelope.position()) {
+            e.projection->Apply(ev.envelope, *ev.payload, e.model);
+          }
+        }
+      }
+    };
+    std::vector<std::thread> helpers;
+    if (staged_ >= kParallelBatch) {
+      const size_t n = std::min(options_.threads, entries_.size());
+      for (size_t t = 1; t < n; ++t) helpers.emplace_back(work);
+    }
+    work();
+    for (auto& t : helpers) t.join();
+    staged_ = 0;
+  }
+
   // Keeps the cached models within their budget: the largest ones are forgotten first.
   void TrimModels() {
     size_t total = 0;
@@ -347,7 +393,7 @@ class ProjectionRunner::Impl {
         return a->model.bytes() < b->model.bytes();
       });
       total -= (*largest)->model.bytes();
-      (*largest)->model.Trim(0);
+      (*largest)->model.Forget();
     }
   }
 
@@ -362,8 +408,14 @@ class ProjectionRunner::Impl {
   EventStore* store_;
   const Options options_;
   std::vector<std::unique_ptr<Entry>> entries_;
-  PayloadDecoder decoder_;  // used under step_mu_
-  std::mutex step_mu_;      // one Step (or Drop) at a time
+  struct Staged {
+    EventEnvelope envelope;
+    PayloadDecoder decoder;  // one per slot, so that the batch's payloads can live side by side
+    const Message* payload = nullptr;
+  };
+  std::vector<Staged> batch_;  // used under step_mu_, as are the rest of these
+  size_t staged_ = 0;
+  std::mutex step_mu_;  // one Step (or Drop) at a time
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::atomic<uint64_t> lowest_{0};

@@ -3,12 +3,14 @@
 // with every checkpoint in one batch: exactly once, across crashes.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "engine/registry.h"
 #include "events/event_store.h"
@@ -22,6 +24,9 @@ class ProjectionRunner {
     // that an event's projection rarely reads the store. Right after a rebuild starts, the cache
     // knows the whole (empty) model, and keeps knowing it until this budget is first exceeded.
     size_t model_cache_bytes = 64 << 20;
+    // Threads that apply a large batch of events (catching up, rebuilding), each taking whole
+    // projections. A live runner's batches are small and applied by its own thread.
+    size_t threads = std::max(1u, std::thread::hardware_concurrency());
   };
 
   // REQUIRES: store and registry outlive the runner.
