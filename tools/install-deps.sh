@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages wijkflow builds and tests with. Idempotent: installs only what is
-# missing, so a second run is a no-op. Pass --extra for tools used outside the default test run.
+# missing, so a second run is a no-op. Pass --fuzz for clang and libFuzzer (tools/test.sh --fuzz),
+# --extra for those and the tools used outside the test runs.
 set -euo pipefail
 
 pkgs=(
@@ -15,8 +16,11 @@ pkgs=(
   curl                       # the README's demo scenario
   chromium                   # renders the HTML audit report in its tests (headless)
 )
+if [[ "${1:-}" == "--fuzz" || "${1:-}" == "--extra" ]]; then
+  pkgs+=(clang libclang-rt-14-dev)  # clang 14 and its libFuzzer runtime
+fi
 if [[ "${1:-}" == "--extra" ]]; then
-  pkgs+=(rocksdb-tools clang libclang-rt-14-dev wrk)
+  pkgs+=(rocksdb-tools wrk)
 fi
 
 missing=()
