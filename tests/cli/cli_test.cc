@@ -90,6 +90,20 @@ TEST_F(CliTest, VerifyBackupAndRestore) {
   EXPECT_EQ(Wijkflow("import --data " + restored + " " + kHistory).code, 2);
 }
 
+TEST_F(CliTest, RebuildProjectionsThenStats) {
+  Result r = Wijkflow("rebuild-projections --data " + data_);
+  ASSERT_EQ(r.code, 0) << r.out;
+  for (const char* p : {"initiatives", "round-budget", "decision-register", "publication-feed",
+                        "agreement-progress"}) {
+    EXPECT_NE(r.out.find(std::string(p) + ": rebuilt up to 57"), std::string::npos) << r.out;
+  }
+  Result s = Wijkflow("stats --data " + data_);
+  ASSERT_EQ(s.code, 0) << s.out;
+  EXPECT_NE(s.out.find("events: 57"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("wijkflow.initiative.Granted: "), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("  decision-register: 57"), std::string::npos) << s.out;
+}
+
 TEST_F(CliTest, AnAlteredExportDoesNotImport) {
   std::ifstream in(kHistory);
   std::stringstream all;

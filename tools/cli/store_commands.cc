@@ -30,16 +30,13 @@ void Stats(const std::string& data) {
   auto o = Open(data);
   std::map<std::string, uint64_t> by_workflow, by_type;
   std::map<std::string, std::string> streams;  // stream -> workflow
-  std::vector<EventEnvelope> events;
-  for (uint64_t next = 1;; next = events.back().position() + 1) {
-    events.clear();
-    if (!o->store->ReadAll(next, 4096, &events).ok() || events.empty()) break;
-    for (const auto& e : events) {
-      ++by_workflow[e.workflow()];
-      ++by_type[e.event_type()];
-      streams.emplace(e.stream_id(), e.workflow());
-    }
-  }
+  Status s = o->store->ScanAll(1, [&](const EventEnvelope& e) {
+    ++by_workflow[e.workflow()];
+    ++by_type[e.event_type()];
+    streams.emplace(e.stream_id(), e.workflow());
+    return true;
+  });
+  if (!s.ok()) Fail("read log: " + s.ToString());
   std::map<std::string, uint64_t> instances;
   for (const auto& [s, w] : streams) ++instances[w];
   std::cout << "events: " << o->store->LastPosition() << "\n";
