@@ -28,6 +28,13 @@ class ProjectionRunner {
     // projections. A live runner's batches are small and applied by its own thread.
     size_t threads = std::max(1u, std::thread::hardware_concurrency());
   };
+  // For a tool that rebuilds with the machine to itself (`wijkflow rebuild-projections`): a cache
+  // that holds the models of a few million events, so that a rebuild never reads them back.
+  static Options ForRebuild() {
+    Options o;
+    o.model_cache_bytes = size_t{1} << 30;
+    return o;
+  }
 
   // REQUIRES: store and registry outlive the runner.
   ProjectionRunner(EventStore* store, const WorkflowRegistry* registry)

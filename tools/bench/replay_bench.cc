@@ -1,9 +1,10 @@
 // wijkflow-bench replay: how fast every projection is rebuilt from the log. A log of about N events
 // (default 1,000,000) is generated through the engine by the simulation (not timed, no fsync); its
 // projections are caught up; then, timed, every projection is rebuilt as `wijkflow
-// rebuild-projections` does it: ProjectionRunner::RebuildAll, one pass of the log for all of them,
-// models and checkpoints committed per chunk. The baseline, in the same run, is the raw scan of the
-// same log the runner reads it with: EventStore::ScanAll, each envelope decoded, nothing else done.
+// rebuild-projections` does it: ProjectionRunner::RebuildAll with the options ForRebuild, one
+// pass of the log for all of them, models and checkpoints committed per chunk. The baseline, in
+// the same run, is the raw scan of the same log the runner reads it with: EventStore::ScanAll,
+// each envelope decoded, nothing else done.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -95,7 +96,8 @@ void RunReplayBench(const Settings& settings) {
   std::vector<double> rates, base_rates;
   for (int run = 0; run < settings.runs; ++run) {
     // A fresh runner, as `wijkflow rebuild-projections` starts with: no cache to tear down.
-    runner = std::make_unique<engine::ProjectionRunner>(store.get(), &registry);
+    runner = std::make_unique<engine::ProjectionRunner>(store.get(), &registry,
+                                                        engine::ProjectionRunner::ForRebuild());
     t0 = Clock::now();
     double cpu0 = CpuSeconds();
     s = runner->RebuildAll();
@@ -103,7 +105,8 @@ void RunReplayBench(const Settings& settings) {
     const double rebuild_s = Since(t0);
     const double rebuild_cpu = CpuSeconds() - cpu0;
     for (const auto& p : registry.projections()) {
-      if (runner->Checkpoint(p->Name()) != events) throw std::runtime_error("rebuild stopped short");
+      if (runner->Checkpoint(p->Name()) != events)
+        throw std::runtime_error("rebuild stopped short");
     }
     t0 = Clock::now();
     cpu0 = CpuSeconds();

@@ -59,7 +59,8 @@ void Stats(const std::string& data) {
 
 void RebuildProjections(const std::string& data) {
   auto o = Open(data, /*writable=*/true);
-  engine::ProjectionRunner runner(o->store.get(), &o->registry);
+  engine::ProjectionRunner runner(o->store.get(), &o->registry,
+                                  engine::ProjectionRunner::ForRebuild());
   Status s = runner.RebuildAll();
   if (!s.ok()) Fail("rebuild: " + s.ToString());
   for (const auto& p : o->registry.projections()) {
