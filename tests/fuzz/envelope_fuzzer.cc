@@ -1,10 +1,10 @@
 // A stored record on its way back out of the store. The input is the bytes of a `log` value (a
 // serialized envelope, then its stream and global hashes) as read from RocksDB; it goes through
 // ParseRecord as the store's readers parse it, its payload is decoded as replay and the
-// projection runner decode it (DecodePayload, PayloadDecoder), applied to a new instance of its
-// workflow as the first event of a replay, folded into every projection (on an in-memory model),
-// and printed as GET /v1/events prints it. A corrupt record may be refused anywhere on the way,
-// but must never crash or leak.
+// projection runner decode it (DecodePayload, PayloadDecoder), applied to an instance of its
+// workflow as replay applies it (new, or restored from a snapshot in any state), folded into
+// every projection (on an in-memory model), and printed as GET /v1/events prints it. A corrupt
+// record may be refused anywhere on the way, but must never crash or leak.
 #include <google/protobuf/util/message_differencer.h>
 #include <spdlog/spdlog.h>
 
@@ -83,13 +83,21 @@ class MapModel final : public engine::ModelWriter {
   std::map<std::string, std::unique_ptr<engine::Message>> messages_;
 };
 
+// Folds the record into an instance of its workflow as replay would: as the first event of a new
+// instance, and as the next event after a snapshot in each of the workflow's states.
 void Replay(const EventEnvelope& env, const engine::Message& payload) {
   const engine::Workflow* wf = Registry().Find(env.workflow());
   if (wf == nullptr) return;
-  std::unique_ptr<engine::Instance> instance = wf->NewInstance(env.definition_version());
-  if (!instance->Apply(env, payload).ok()) return;
-  (void)http::MessageJson(instance->Data());
-  (void)instance->Clone()->StateName();
+  auto fold = [&](engine::Instance& instance) {
+    if (!instance.Apply(env, payload).ok()) return;
+    (void)http::MessageJson(instance.Data());
+    (void)instance.Clone()->StateName();
+  };
+  fold(*wf->NewInstance(env.definition_version()));
+  for (const std::string& state : wf->Info().states) {
+    std::unique_ptr<engine::Instance> instance = wf->NewInstance(env.definition_version());
+    if (instance->Restore(state, "").ok()) fold(*instance);
+  }
 }
 
 void Run(std::string_view value) {
