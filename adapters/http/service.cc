@@ -104,7 +104,11 @@ class Service::Impl {
     if (!s.ok()) return s;
     store_ = std::make_unique<MeasuredStore>(std::move(store), &metrics_);
     engine_ = std::make_unique<engine::Engine>(store_.get(), registry_, clock, options_.engine);
-    projections_ = std::make_unique<engine::ProjectionRunner>(store_.get(), registry_);
+    // One thread for the read models: a server's cores belong to its requests first.
+    engine::ProjectionRunner::Options projection_options;
+    projection_options.threads = 1;
+    projections_ =
+        std::make_unique<engine::ProjectionRunner>(store_.get(), registry_, projection_options);
     projections_->Start();
     return Status::OK();
   }
