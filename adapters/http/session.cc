@@ -2,20 +2,14 @@
 #include "adapters/http/session.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
-#include <cctype>
 
 #include "adapters/http/log.h"
 #include "adapters/http/session_wire.h"
 
 namespace wijkflow::http {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The session whose Dispatch is running on this thread: a handler that answers at once (on the
 // network thread) fills its slot directly instead of posting the answer.
@@ -141,7 +135,7 @@ void Session::MaybeContinue() {
   if (continue_sent_ || writing_ || !parser_->is_header_done()) return;
   const auto& req = parser_->get();
   auto expect = req.find(bhttp::field::expect);
-  if (expect == req.end() || Lower(expect->value()) != "100-continue") return;
+  if (expect == req.end() || !boost::beast::iequals(expect->value(), "100-continue")) return;
   continue_sent_ = true;
   error_code ec;
   static const std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
