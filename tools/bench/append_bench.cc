@@ -217,16 +217,15 @@ void RunAppendBench(const Settings& settings) {
   }
   const Run store = MedianRun(store_runs[top]);
   const Run raw = MedianRun(raw_runs[top]);
-  std::printf("%s\n", JsonLine()
-                          .Add("bench", "append")
-                          .Add("callers", int64_t{settings.callers[top]})
-                          .Add("events_per_s", store.events_per_s)
-                          .Add("baseline_events_per_s", raw.events_per_s)
-                          .Add("ratio", store.events_per_s / raw.events_per_s)
-                          .Add("p50_us", store.p50_us)
-                          .Add("p99_us", store.p99_us)
-                          .str()
-                          .c_str());
+  JsonLine()
+      .Add("bench", "append")
+      .Add("callers", int64_t{settings.callers[top]})
+      .Add("events_per_s", store.events_per_s)
+      .Add("baseline_events_per_s", raw.events_per_s)
+      .Add("ratio", store.events_per_s / raw.events_per_s)
+      .Add("p50_us", store.p50_us)
+      .Add("p99_us", store.p99_us)
+      .Print();
 }
 
 }  // namespace
@@ -245,9 +244,8 @@ void AddAppendBench(CLI::App& app) {
   auto settings = std::make_shared<Settings>();
   CLI::App* cmd = app.add_subcommand("append", "durable appends vs raw synced RocksDB batches");
   cmd->add_flag("--quick", settings->quick, "short runs (under 30 s in all)");
-  cmd->add_option("--dir", settings->dir, "where to create the scratch databases (default: temp)");
-  cmd->add_option("--runs", settings->runs, "runs per figure; the median is reported")
-      ->check(CLI::PositiveNumber);
+  AddDirOption(cmd, &settings->dir);
+  AddRunsOption(cmd, &settings->runs, "runs per figure; the median is reported");
   cmd->add_option("--callers", settings->callers, "caller counts to measure (default 1 16 64)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag_callback(

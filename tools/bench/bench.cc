@@ -44,6 +44,19 @@ ScratchDir::~ScratchDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+void JsonLine::Print() const {
+  std::printf("%s\n", str().c_str());
+  std::fflush(stdout);
+}
+
+void AddDirOption(CLI::App* cmd, std::string* dir) {
+  cmd->add_option("--dir", *dir, "where to create the scratch data (default: temp)");
+}
+
+void AddRunsOption(CLI::App* cmd, int* runs, const std::string& help) {
+  cmd->add_option("--runs", *runs, help)->check(CLI::PositiveNumber);
+}
+
 void JsonLine::Key(const std::string& key) {
   if (!body_.empty()) body_ += ",";
   body_ += "\"" + key + "\":";

@@ -37,6 +37,11 @@ struct AppendFigures {
 AppendFigures MeasureStoreAppend(const std::string& dir, int callers,
                                  std::chrono::milliseconds duration, bool sync);
 
+// Options several subcommands share: --dir, where scratch data goes (default: the temp dir), and
+// --runs, how many runs the median is taken over (`help` says what a run is).
+void AddDirOption(CLI::App* cmd, std::string* dir);
+void AddRunsOption(CLI::App* cmd, int* runs, const std::string& help);
+
 // Runs a subcommand's body; an exception is printed as "<name>: <what>" and becomes exit status 1.
 void RunOrFail(const char* name, const std::function<void()>& body);
 
@@ -66,6 +71,8 @@ class JsonLine {
   JsonLine& Add(const std::string& key, double value);
   JsonLine& Add(const std::string& key, int64_t value);
   std::string str() const { return "{" + body_ + "}"; }
+  // Prints it as the subcommand's last line, and flushes.
+  void Print() const;
 
  private:
   void Key(const std::string& key);

@@ -128,17 +128,16 @@ void RunCommandBench(const Settings& settings) {
   std::printf("%8d %12.0f %12.0f %9.0f %9.0f | %14.0f %9.0f %9.0f | %6.2f\n", settings.callers,
               Median(cps), Median(eps), Median(p50), Median(p99), Median(base), Median(base_p50),
               Median(base_p99), ratio);
-  std::printf("%s\n", JsonLine()
-                          .Add("bench", "command")
-                          .Add("callers", int64_t{settings.callers})
-                          .Add("commands_per_s", Median(cps))
-                          .Add("events_per_s", Median(eps))
-                          .Add("baseline_events_per_s", Median(base))
-                          .Add("ratio", ratio)
-                          .Add("p50_us", Median(p50))
-                          .Add("p99_us", Median(p99))
-                          .str()
-                          .c_str());
+  JsonLine()
+      .Add("bench", "command")
+      .Add("callers", int64_t{settings.callers})
+      .Add("commands_per_s", Median(cps))
+      .Add("events_per_s", Median(eps))
+      .Add("baseline_events_per_s", Median(base))
+      .Add("ratio", ratio)
+      .Add("p50_us", Median(p50))
+      .Add("p99_us", Median(p99))
+      .Print();
 }
 
 }  // namespace
@@ -148,9 +147,8 @@ void AddCommandBench(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("command", "durable commands end to end vs the store's appends");
   cmd->add_flag("--quick", settings->quick, "short runs (under 30 s in all)");
-  cmd->add_option("--dir", settings->dir, "where to create the scratch databases (default: temp)");
-  cmd->add_option("--runs", settings->runs, "runs per figure; the median is reported")
-      ->check(CLI::PositiveNumber);
+  AddDirOption(cmd, &settings->dir);
+  AddRunsOption(cmd, &settings->runs, "runs per figure; the median is reported");
   cmd->add_option("--callers", settings->callers, "concurrent submitters (default 64)")
       ->check(CLI::PositiveNumber);
   cmd->callback([settings] {

@@ -360,7 +360,7 @@ void RunHttpBench(const Settings& s) {
       .Add("healthz_p99_ms", healthz.p99_ms)
       .Add("errors", static_cast<int64_t>(commands.errors + reads.errors + healthz.errors))
       .Add("ratio", healthz.per_s > 0 ? commands.per_s / healthz.per_s : 0.0);
-  std::printf("%s\n", j.str().c_str());
+  j.Print();
   if (commands.errors + reads.errors + healthz.errors > 0) {
     throw std::runtime_error("some requests failed");
   }
@@ -373,15 +373,14 @@ void AddHttpBench(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "http", "the HTTP server: durable commands and state reads against /healthz");
   cmd->add_flag("--quick", settings->quick, "short phases (under 60 s in all)");
-  cmd->add_option("--dir", settings->dir, "where to create the scratch data (default: temp)");
+  AddDirOption(cmd, &settings->dir);
   cmd->add_option("--connections", settings->connections, "keep-alive connections")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seconds", settings->seconds, "length of each phase")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--log-level", settings->log_level,
                   "the server's log level; info writes a JSON line per request to stderr");
-  cmd->add_option("--runs", settings->runs, "runs; the figures are their medians")
-      ->check(CLI::PositiveNumber);
+  AddRunsOption(cmd, &settings->runs, "runs; the figures are their medians");
   cmd->add_option("--workers", settings->workers, "server handler threads (0: its default)");
   cmd->add_option("--threads", settings->threads, "server network threads (0: one per core)");
   cmd->add_option("--phases", settings->phases, "phases to run (commands state healthz)")

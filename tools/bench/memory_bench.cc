@@ -84,12 +84,11 @@ void RunMemoryBench(const Settings& settings) {
   std::printf("\n%12s %10s %12s %12s\n", "instances", "seconds", "RSS before", "RSS after");
   std::printf("%12llu %10.1f %10.0f M %10.0f M\n",
               static_cast<unsigned long long>(settings.instances), seconds, rss0, rss);
-  std::printf("%s\n", JsonLine()
-                          .Add("bench", "memory")
-                          .Add("instances", static_cast<int64_t>(settings.instances))
-                          .Add("rss_mib", rss)
-                          .str()
-                          .c_str());
+  JsonLine()
+      .Add("bench", "memory")
+      .Add("instances", static_cast<int64_t>(settings.instances))
+      .Add("rss_mib", rss)
+      .Print();
 }
 
 }  // namespace
@@ -101,7 +100,7 @@ void AddMemoryBench(CLI::App& app) {
   cmd->add_option("--instances", settings->instances, "instances to create")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--threads", settings->threads, "submitting threads")->check(CLI::PositiveNumber);
-  cmd->add_option("--dir", settings->dir, "where to create the scratch database (default: temp)");
+  AddDirOption(cmd, &settings->dir);
   cmd->callback([settings, cmd] {
     Settings s = *settings;
     if (s.quick && cmd->count("--instances") == 0) s.instances = 100'000;

@@ -122,14 +122,13 @@ void RunReplayBench(const Settings& settings) {
   }
   const double rate = Median(rates);
   const double base = Median(base_rates);
-  std::printf("%s\n", JsonLine()
-                          .Add("bench", "replay")
-                          .Add("events", static_cast<int64_t>(events))
-                          .Add("events_per_s", rate)
-                          .Add("baseline_events_per_s", base)
-                          .Add("ratio", rate / base)
-                          .str()
-                          .c_str());
+  JsonLine()
+      .Add("bench", "replay")
+      .Add("events", static_cast<int64_t>(events))
+      .Add("events_per_s", rate)
+      .Add("baseline_events_per_s", base)
+      .Add("ratio", rate / base)
+      .Print();
 }
 
 }  // namespace
@@ -140,9 +139,8 @@ void AddReplayBench(CLI::App& app) {
   cmd->add_flag("--quick", settings->quick, "a log of 100,000 events (under 60 s in all)");
   cmd->add_option("--events", settings->events, "about this many events in the log")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--dir", settings->dir, "where to create the scratch database (default: temp)");
-  cmd->add_option("--runs", settings->runs, "timed runs; the median is reported")
-      ->check(CLI::PositiveNumber);
+  AddDirOption(cmd, &settings->dir);
+  AddRunsOption(cmd, &settings->runs, "timed runs; the median is reported");
   cmd->callback([settings, cmd] {
     Settings s = *settings;
     if (s.quick) {

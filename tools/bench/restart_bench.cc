@@ -112,12 +112,11 @@ void RunRestartBench(const Settings& settings) {
   // log; later opens find it flushed. Both are shown; the median is over all runs.
   std::printf("\nmedian of %d: %.3f s (first %.3f, min %.3f, max %.3f)\n", settings.runs,
               Median(ready), ready.front(), Percentile(ready, 0), Percentile(ready, 1));
-  std::printf("%s\n", JsonLine()
-                          .Add("bench", "restart")
-                          .Add("events", static_cast<int64_t>(target.events))
-                          .Add("ready_s", Median(ready))
-                          .str()
-                          .c_str());
+  JsonLine()
+      .Add("bench", "restart")
+      .Add("events", static_cast<int64_t>(target.events))
+      .Add("ready_s", Median(ready))
+      .Print();
 }
 
 }  // namespace
@@ -128,9 +127,8 @@ void AddRestartBench(CLI::App& app) {
   cmd->add_flag("--quick", settings->quick, "a store of 100,000 events");
   cmd->add_option("--events", settings->events, "about this many events in the store")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--dir", settings->dir, "where to create the scratch database (default: temp)");
-  cmd->add_option("--runs", settings->runs, "restarts; the median is reported")
-      ->check(CLI::PositiveNumber);
+  AddDirOption(cmd, &settings->dir);
+  AddRunsOption(cmd, &settings->runs, "restarts; the median is reported");
   cmd->callback([settings, cmd] {
     Settings s = *settings;
     if (s.quick && cmd->count("--events") == 0) s.events = 100'000;

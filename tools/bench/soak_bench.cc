@@ -236,7 +236,7 @@ void AddSoakBench(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_flag("--quick", settings->quick, "one minute");
-  cmd->add_option("--dir", settings->dir, "where to create the scratch data (default: temp)");
+  AddDirOption(cmd, &settings->dir);
   cmd->add_option("--connections", settings->connections, "keep-alive connections")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

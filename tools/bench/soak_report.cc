@@ -114,7 +114,7 @@ void Report::Print(double minutes, int connections, uint64_t errors, bool passed
       .Add("memory", std::string(bounded ? "bounded" : "growing"))
       .Add("load_max", max_of(load))
       .Add("result", std::string(passed ? "pass" : "fail"));
-  std::printf("%s\n", j.str().c_str());
+  j.Print();
 }
 
 }  // namespace wijkflow::bench
