@@ -15,14 +15,18 @@ Micros ToMicros(const google::protobuf::Timestamp& ts) {
   return ts.seconds() * 1'000'000 + ts.nanos() / 1000;
 }
 
+// The message type named by an event type, from the types linked into this program; nullptr if
+// there is none.
+const Message* PrototypeOf(const std::string& event_type) {
+  const auto* desc =
+      google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(event_type);
+  return desc ? google::protobuf::MessageFactory::generated_factory()->GetPrototype(desc) : nullptr;
+}
+
 }  // namespace
 
 std::unique_ptr<Message> DecodePayload(const EventEnvelope& envelope) {
-  const auto* desc = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
-      envelope.event_type());
-  if (desc == nullptr) return nullptr;
-  const Message* prototype =
-      google::protobuf::MessageFactory::generated_factory()->GetPrototype(desc);
+  const Message* prototype = PrototypeOf(envelope.event_type());
   if (prototype == nullptr) return nullptr;
   std::unique_ptr<Message> msg(prototype->New());
   if (!msg->ParseFromString(envelope.payload())) return nullptr;
@@ -37,11 +41,9 @@ PayloadDecoder& PayloadDecoder::operator=(PayloadDecoder&&) noexcept = default;
 const Message* PayloadDecoder::Decode(const EventEnvelope& envelope) {
   auto [it, fresh] = by_type_.try_emplace(envelope.event_type());
   if (fresh) {
-    const auto* desc = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
-        envelope.event_type());
-    const Message* prototype =
-        desc ? google::protobuf::MessageFactory::generated_factory()->GetPrototype(desc) : nullptr;
-    if (prototype != nullptr) it->second.reset(prototype->New());
+    if (const Message* prototype = PrototypeOf(envelope.event_type())) {
+      it->second.reset(prototype->New());
+    }
   }
   Message* msg = it->second.get();
   if (msg == nullptr || !msg->ParseFromString(envelope.payload())) return nullptr;

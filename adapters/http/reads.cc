@@ -1,5 +1,6 @@
 // Reads: an instance's state (now or as of a moment), its history, lists of instances from the
 // instance index, and the projections' read models.
+#include <google/protobuf/stubs/common.h>
 #include <google/protobuf/util/time_util.h>
 
 #include "adapters/http/handlers.h"
@@ -19,23 +20,6 @@ const engine::Workflow* FindWorkflow(Ctx& ctx, const Call& call, Response* error
   return wf;
 }
 
-bool ValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const size_t n = c < 0x80             ? 0
-                     : (c & 0xE0) == 0xC0 ? 1
-                     : (c & 0xF0) == 0xE0 ? 2
-                     : (c & 0xF8) == 0xF0 ? 3
-                                          : SIZE_MAX;
-    if (n == SIZE_MAX || i + n >= s.size() + (n == 0 ? 1 : 0)) return false;
-    for (size_t k = 1; k <= n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += n + 1;
-  }
-  return true;
-}
-
 // A model value as JSON: decoded through the projection's value type, else as text.
 void WriteValue(JsonWriter& w, const engine::Projection* p, const std::string& value) {
   if (p != nullptr && p->ValueType() != nullptr) {
@@ -45,7 +29,7 @@ void WriteValue(JsonWriter& w, const engine::Projection* p, const std::string& v
       return;
     }
   }
-  if (ValidUtf8(value)) {
+  if (google::protobuf::internal::IsStructurallyValidUTF8(value)) {
     w.Field("value", value);
   } else {
     w.Field("valueHex", Hex(value));
