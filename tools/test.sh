@@ -6,7 +6,8 @@
 #                              build-tsan/
 #   tools/test.sh --fuzz [T..] libFuzzer targets (tests/fuzz) built with clang, ASan and UBSan in
 #                              build-fuzz/: every seed once, then each target (or those named)
-#                              for WIJKFLOW_FUZZ_SECONDS (default 30)
+#                              for WIJKFLOW_FUZZ_SECONDS (default 30), from the random seed
+#                              WIJKFLOW_FUZZ_SEED (default 1, so that a run repeats; 0 draws one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -39,15 +40,16 @@ elif [[ "${1:-}" == "--fuzz" ]]; then
   cmake --build build-fuzz -j "$(nproc)" --target "${targets[@]/%/_fuzzer}"
   export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
   seconds=${WIJKFLOW_FUZZ_SECONDS:-30}
+  seed=${WIJKFLOW_FUZZ_SEED:-1}
   mkdir -p build-fuzz/artifacts build-fuzz/logs
   # Runs a fuzzer with its output in a log; on failure shows the report. A failing input is left
   # in build-fuzz/artifacts/: once fixed, it joins the seeds as a regression test.
   fuzz() {
-    local log=build-fuzz/logs/$1.log
+    local name=$1 log=build-fuzz/logs/$1.log
     shift
     if ! "$@" >"$log" 2>&1; then
       tail -n 60 "$log"
-      echo "test.sh: $1 failed (log: $log; input: build-fuzz/artifacts/)" >&2
+      echo "test.sh: $name failed (log: $log; input: build-fuzz/artifacts/)" >&2
       return 1
     fi
   }
@@ -58,8 +60,8 @@ elif [[ "${1:-}" == "--fuzz" ]]; then
     echo "== $t: $(grep -c '^Executed' "build-fuzz/logs/$t-seeds.log") seeds pass"
     # New inputs go to a scratch corpus: the seeds in the repository stay hand-picked.
     mkdir -p "build-fuzz/corpus/$t"
-    fuzz "$t" "$fuzzer" -max_total_time="$seconds" -timeout=10 -dict="tests/fuzz/$t.dict" \
-      -artifact_prefix="build-fuzz/artifacts/$t-" -print_final_stats=1 \
+    fuzz "$t" "$fuzzer" -max_total_time="$seconds" -seed="$seed" -timeout=10 \
+      -dict="tests/fuzz/$t.dict" -artifact_prefix="build-fuzz/artifacts/$t-" -print_final_stats=1 \
       "build-fuzz/corpus/$t" "$seeds"
     echo "== $t: fuzzed ${seconds}s: $(grep -E '^stat::(number_of_executed_units|peak_rss_mb)' \
       "build-fuzz/logs/$t.log" | tr '\n' ' ')"

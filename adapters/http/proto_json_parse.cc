@@ -11,12 +11,14 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "adapters/http/json.h"
 
@@ -144,7 +146,7 @@ class Parser {
   bool Text(Message* m, const FieldDescriptor* f, bool add, ValueText& v);
   bool SubMessage(Message* m, const FieldDescriptor* f, bool add);
   bool Object(Message* m);
-  bool Member(Message* m, const TypeInfo& info);
+  bool Member(Message* m, const TypeInfo& info, std::vector<const FieldDescriptor*>* seen);
   bool FieldValue(Message* m, const FieldDescriptor* f);
   bool Scalar(Message* m, const FieldDescriptor* f, bool add);
   bool Integer(const FieldDescriptor* f, std::string_view token, bool quoted, int64_t* s,
@@ -277,14 +279,18 @@ bool Parser::Object(Message* m) {
   if (!Eat('{')) return Fail("Expected an object.");
   const TypeInfo& info = InfoOf(m->GetDescriptor());
   if (Eat('}')) return true;
+  // A field named twice (or once by its proto name and once by its JSON name) is refused:
+  // which value counts would be a guess, and protobuf itself merges some repeats and not others.
+  std::vector<const FieldDescriptor*> seen;
   do {
-    if (!Member(m, info)) return false;
+    if (!Member(m, info, &seen)) return false;
   } while (Eat(','));
   if (!Eat('}')) return Fail("Expected , or } after key:value pair.");
   return true;
 }
 
-bool Parser::Member(Message* m, const TypeInfo& info) {
+bool Parser::Member(Message* m, const TypeInfo& info,
+                    std::vector<const FieldDescriptor*>* seen) {
   std::string name;
   if (!String(&name)) return false;
   if (!Eat(':')) return Fail("Expected : between key:value pair.");
@@ -294,6 +300,8 @@ bool Parser::Member(Message* m, const TypeInfo& info) {
   if (it == info.fields.end()) return Fail("Cannot find field.");
   const FieldDescriptor* f = it->second;
   path_ = saved.empty() ? f->json_name() : saved + "." + f->json_name();
+  if (std::find(seen->begin(), seen->end(), f) != seen->end()) return Fail("Field given twice.");
+  seen->push_back(f);
   if (const auto* oneof = f->real_containing_oneof()) {
     const FieldDescriptor* set = m->GetReflection()->GetOneofFieldDescriptor(*m, oneof);
     if (set != nullptr && set != f) return Fail("Multiple oneof fields set.");

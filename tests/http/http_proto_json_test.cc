@@ -226,6 +226,15 @@ TEST(ProtoJsonParseTest, AcceptsAndRefusesWhatProtobufDoes) {
   EXPECT_EQ(field, "applicant.mail");
   EXPECT_FALSE(ParseMessageJson(R"({"requested_cents":"x"})", m.get(), &error, &field));
   EXPECT_EQ(field, "requestedCents");
+  // A field given twice is refused, whichever of its names each time (found by the fuzzer:
+  // protobuf keeps the first value when the second is null, and merges repeated fields).
+  for (const char* twice : {R"({"title":"a","title":"b"})", R"({"title":"a","title":null})",
+                            R"({"requestedCents":1,"requested_cents":2})",
+                            R"({"applicant":{"email":"a@b","email":"c@d"}})"}) {
+    EXPECT_FALSE(ParseMessageJson(twice, m.get(), &error, &field)) << twice;
+    EXPECT_NE(error.find("Field given twice."), std::string::npos) << error;
+  }
+  EXPECT_EQ(field, "applicant.email");
 }
 
 }  // namespace
