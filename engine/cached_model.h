@@ -6,9 +6,9 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "absl/container/node_hash_map.h"
 #include "engine/projection.h"
 #include "events/event_store.h"
 
@@ -40,6 +40,14 @@ class CachedModel final : public ModelWriter {
     e.bytes = std::move(value);
   }
   void Delete(const std::string& key) override {
+    // In a model known whole, a key that is not cached, or cached but not yet committed, is in no
+    // store: forgetting it is all a delete takes (a rebuild's index keys come and go with every
+    // change of state).
+    if (complete_) {
+      auto it = entries_.find(key);
+      if (it == entries_.end()) return;
+      if (!it->second.stored) return Erase(it);
+    }
     Entry& e = Change(key, /*read=*/false);
     e.present = e.bytes_current = e.message_current = false;
     e.bytes.clear();
@@ -57,7 +65,8 @@ class CachedModel final : public ModelWriter {
   }
 
   // Moves the writes since the last drain into `writes`, in key order: RocksDB inserts keys that
-  // arrive in order next to each other, instead of searching its memtable for each.
+  // arrive in order next to each other, instead of searching its memtable for each. A key made
+  // and deleted again since it was last committed needs no write at all.
   void Drain(std::vector<SideWrite>* writes) {
     std::sort(dirty_.begin(), dirty_.end(), [](const Map::value_type* a, const Map::value_type* b) {
       return a->first < b->first;
@@ -65,15 +74,28 @@ class CachedModel final : public ModelWriter {
     for (Map::value_type* kv : dirty_) {
       Entry& e = kv->second;
       bytes_ -= e.cost;
-      if (e.present && !e.bytes_current) {
-        e.message->SerializeToString(&e.bytes);
-        e.bytes_current = true;
-      }
-      e.cost = Cost(kv->first, e);
-      bytes_ += e.cost;
-      writes->push_back({Space::kProjections, prefix_ + kv->first,
-                         e.present ? std::optional<std::string>(e.bytes) : std::nullopt});
       e.dirty = false;
+      size_t value_bytes = e.bytes.size();
+      if (e.present && e.message_current) {
+        // Held parsed: the serialized bytes go to the batch, not kept twice.
+        std::string bytes;
+        e.message->SerializeToString(&bytes);
+        value_bytes = bytes.size();
+        e.bytes.clear();
+        e.bytes_current = false;
+        writes->push_back({Space::kProjections, prefix_ + kv->first, std::move(bytes)});
+      } else if (e.present) {
+        writes->push_back({Space::kProjections, prefix_ + kv->first, e.bytes});
+      } else if (e.stored) {
+        writes->push_back({Space::kProjections, prefix_ + kv->first, std::nullopt});
+      }
+      e.stored = e.present;
+      if (!e.present && complete_) {
+        entries_.erase(kv->first);  // node-based map: the other pointers in dirty_ stay valid
+        continue;
+      }
+      e.cost = Cost(kv->first, e, value_bytes);
+      bytes_ += e.cost;
     }
     dirty_.clear();
   }
@@ -95,26 +117,27 @@ class CachedModel final : public ModelWriter {
     bytes_ = 0;
     complete_ = true;
   }
-  // Bytes held, as of the last drain.
+  // Bytes held, roughly: exact as of the last drain, guessed for values made since.
   size_t bytes() const { return bytes_; }
-  // Keys changed since the last drain.
-  size_t dirty_keys() const { return dirty_.size(); }
 
  private:
   struct Entry {
     bool present = false;  // false: absent (deleted, or not in the store)
+    bool stored = false;   // the store may hold a value, as of the last drain
     bool dirty = false;
+    size_t dirty_at = 0;  // where in dirty_, if dirty
     bool bytes_current = false;
     bool message_current = false;
     std::string bytes;
     std::unique_ptr<Message> message;  // kept once made, so that it can be parsed into again
     size_t cost = 0;                   // what this entry adds to bytes_
   };
-  using Map = std::unordered_map<std::string, Entry>;
+  using Map = absl::node_hash_map<std::string, Entry>;  // stable addresses, for dirty_
 
-  static size_t Cost(const std::string& key, const Entry& e) {
+  // What an entry holds, roughly, given the size of its serialized value.
+  static size_t Cost(const std::string& key, const Entry& e, size_t value_bytes) {
     constexpr size_t kOverhead = 96;  // node, hash slot and string headers, roughly
-    return key.size() + kOverhead + (e.message ? 2 * e.bytes.size() + kOverhead : e.bytes.size());
+    return key.size() + kOverhead + (e.message ? 2 * value_bytes + kOverhead : 0) + e.bytes.size();
   }
 
   // The entry of `key`; on a miss, read from the store if `read` (else left absent).
@@ -122,12 +145,18 @@ class CachedModel final : public ModelWriter {
     auto [it, fresh] = entries_.try_emplace(key);
     Entry& e = it->second;
     // After a drop, until the first eviction, every key of the model is here: a miss is absent.
-    if (fresh && read && !complete_) {
-      e.present = e.bytes_current = store_->Get(Space::kProjections, prefix_ + key, &e.bytes).ok();
-      if (!e.present) e.bytes.clear();
+    if (fresh && !complete_) {
+      if (read) {
+        e.present = e.bytes_current =
+            store_->Get(Space::kProjections, prefix_ + key, &e.bytes).ok();
+        if (!e.present) e.bytes.clear();
+        e.stored = e.present;
+      } else {
+        e.stored = true;  // not read, so not known: a delete must reach the store
+      }
     }
     if (fresh) {
-      e.cost = Cost(key, e);
+      e.cost = Cost(key, e, e.bytes.size());
       bytes_ += e.cost;
     }
     return *it;
@@ -137,13 +166,24 @@ class CachedModel final : public ModelWriter {
     Map::value_type& kv = Load(key, read);
     if (!kv.second.dirty) {
       kv.second.dirty = true;
+      kv.second.dirty_at = dirty_.size();
       dirty_.push_back(&kv);  // node-based map: an element's address is stable
     }
     return kv.second;
   }
+  void Erase(Map::iterator it) {
+    Entry& e = it->second;
+    if (e.dirty) {
+      dirty_[e.dirty_at] = dirty_.back();
+      dirty_[e.dirty_at]->second.dirty_at = e.dirty_at;
+      dirty_.pop_back();
+    }
+    bytes_ -= e.cost;
+    entries_.erase(it);
+  }
   Message* Parsed(Entry& e) {
     if (!e.message_current) {
-      if (!e.message) e.message.reset(prototype_->New());
+      if (!e.message) NewMessage(e);
       // Bytes that do not parse read as an empty value, as the projection would start afresh.
       if (!e.message->ParseFromString(e.bytes)) e.message->Clear();
       e.message_current = true;
@@ -154,9 +194,16 @@ class CachedModel final : public ModelWriter {
     if (e.message) {
       e.message->Clear();
     } else {
-      e.message.reset(prototype_->New());
+      NewMessage(e);
     }
     return e.message.get();
+  }
+  // Until the next drain measures it, a new message is guessed at this many bytes.
+  void NewMessage(Entry& e) {
+    constexpr size_t kMessageGuess = 384;
+    e.message.reset(prototype_->New());
+    e.cost += kMessageGuess;
+    bytes_ += kMessageGuess;
   }
 
   const EventStore* store_;

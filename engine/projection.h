@@ -19,7 +19,7 @@ namespace wijkflow::engine {
 // Values can be read and written as bytes, or, for a projection whose ValueType() is a message
 // type M, as messages: Find<M> and Edit<M> keep a value parsed between events and serialize it
 // once per commit, however often it changed, which is what makes a rebuild fast. Pointers they
-// return stay valid until the projection's Apply returns.
+// return stay valid until the projection's Apply returns, or their key is deleted.
 class ModelWriter {
  public:
   virtual ~ModelWriter() = default;

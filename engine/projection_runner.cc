@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/apply_pool.h"
 #include "engine/cached_model.h"
 #include "engine/engine.h"
 #include "events/keys.h"
@@ -16,16 +17,8 @@
 namespace wijkflow::engine {
 namespace {
 
-// A chunk, the events applied between two commits, ends at the log's end, after this many
-// events, or once the models have this many keys changed. Large chunks make catching
-// up fast: a key written many times in a chunk is committed once, and each batch costs a WAL
-// write. A live runner commits whatever has arrived, usually far less.
-constexpr size_t kChunkEvents = 1 << 16;
-constexpr size_t kChunkKeys = 1 << 17;
-// Events are read and decoded in batches of this many, and applied batch by batch; a batch of at
-// least kParallelBatch events is worth starting threads for.
+// Events are read and decoded in batches of this many, and applied batch by batch.
 constexpr size_t kBatch = 1024;
-constexpr size_t kParallelBatch = 256;
 
 std::string CheckpointKey(std::string_view name) { return "checkpoint/" + std::string(name); }
 
@@ -34,7 +27,7 @@ std::string CheckpointKey(std::string_view name) { return "checkpoint/" + std::s
 class ProjectionRunner::Impl {
  public:
   Impl(EventStore* store, const WorkflowRegistry* registry, const Options& options)
-      : store_(store), options_(options) {
+      : store_(store), options_(options), pool_(options.threads > 1 ? options.threads : 0) {
     for (const auto& p : registry->projections()) {
       std::string cp;
       uint64_t at = 0;
@@ -153,18 +146,19 @@ class ProjectionRunner::Impl {
     size_t applied = 0;
     uint64_t last = 0;
     *more = false;
-    Status s = store_->ScanAll(lowest_ + 1, [&](const EventEnvelope& env) {
-      Stage(env);
+    Status s = store_->ScanAll(lowest_ + 1, [&](EventEnvelope& env) {
       last = env.position();
+      Stage(env);
       if (++applied % kBatch == 0) {
+        pool_.Wait();  // the batch before, so that the models hold still
+        *more = applied >= options_.chunk_events || CachedBytes() > options_.model_cache_bytes;
         ApplyStaged();
-        size_t waiting = 0;
-        for (const auto& e : entries_) waiting += e->model.dirty_keys();
-        *more = applied == kChunkEvents || waiting >= kChunkKeys;
       }
       return !*more;
     });
+    pool_.Wait();
     ApplyStaged();
+    pool_.Wait();
     if (!s.ok()) {
       for (auto& e : entries_) e->model.Forget();  // what was applied is not committed
       return s;
@@ -194,45 +188,47 @@ class ProjectionRunner::Impl {
     return Status::OK();
   }
 
-  // Copies an event into the batch and decodes its payload (nullptr: a type this program does
-  // not know, which no projection reads).
-  void Stage(const EventEnvelope& env) {
-    if (staged_ == batch_.size()) batch_.emplace_back();
-    Staged& slot = batch_[staged_++];
-    slot.envelope.CopyFrom(env);  // reuses the slot's strings
+  // Takes an event into the batch being filled (the scan parses the next one into the slot's old
+  // envelope) and decodes its payload (nullptr: a type this program does not know, which no
+  // projection reads).
+  void Stage(EventEnvelope& env) {
+    Batch& b = batches_[filling_];
+    if (b.size == b.slots.size()) b.slots.emplace_back();
+    Staged& slot = b.slots[b.size++];
+    slot.envelope.Swap(&env);
     slot.payload = slot.decoder.Decode(slot.envelope);
   }
 
-  // Applies the staged events to every projection behind them, each projection in log order.
-  // Projections share nothing, so a large batch is applied by several threads, each taking the
-  // next projection that is not yet done.
+  // Starts applying the batch filled so far to every projection behind it, each projection in
+  // log order, and turns to filling the other batch. Projections share nothing, so with threads
+  // the pool applies them side by side, each thread taking the next projection not yet done,
+  // while this thread reads the next batch.
+  // REQUIRES: the pool is idle.
   void ApplyStaged() {
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i; (i = next++) < entries_.size();) {
-        Entry& e = *entries_[i];
-        for (size_t k = 0; k < staged_; ++k) {
-          const Staged& ev = batch_[k];
-          if (ev.payload != nullptr && e.checkpoint < ev.envelope.position()) {
-            e.projection->Apply(ev.envelope, *ev.payload, e.model);
-          }
+    const Batch& b = batches_[filling_];
+    filling_ ^= 1;
+    batches_[filling_].size = 0;
+    if (b.size == 0) return;
+    pool_.Start(entries_.size(), [this, &b](size_t i) {
+      Entry& e = *entries_[i];
+      for (size_t k = 0; k < b.size; ++k) {
+        const Staged& ev = b.slots[k];
+        if (ev.payload != nullptr && e.checkpoint < ev.envelope.position()) {
+          e.projection->Apply(ev.envelope, *ev.payload, e.model);
         }
       }
-    };
-    std::vector<std::thread> helpers;
-    if (staged_ >= kParallelBatch) {
-      const size_t n = std::min(options_.threads, entries_.size());
-      for (size_t t = 1; t < n; ++t) helpers.emplace_back(work);
-    }
-    work();
-    for (auto& t : helpers) t.join();
-    staged_ = 0;
+    });
+  }
+
+  size_t CachedBytes() const {
+    size_t total = 0;
+    for (const auto& e : entries_) total += e->model.bytes();
+    return total;
   }
 
   // Keeps the cached models within their budget: the largest ones are forgotten first.
   void TrimModels() {
-    size_t total = 0;
-    for (const auto& e : entries_) total += e->model.bytes();
+    size_t total = CachedBytes();
     while (total > options_.model_cache_bytes) {
       auto largest = std::max_element(entries_.begin(), entries_.end(), [](auto& a, auto& b) {
         return a->model.bytes() < b->model.bytes();
@@ -258,8 +254,14 @@ class ProjectionRunner::Impl {
     PayloadDecoder decoder;  // one per slot, so that the batch's payloads can live side by side
     const Message* payload = nullptr;
   };
-  std::vector<Staged> batch_;  // used under step_mu_, as are the rest of these
-  size_t staged_ = 0;
+  struct Batch {
+    std::vector<Staged> slots;
+    size_t size = 0;
+  };
+  // One batch is filled while the pool applies the other; used under step_mu_, as is filling_.
+  Batch batches_[2];
+  int filling_ = 0;
+  ApplyPool pool_;
   std::mutex step_mu_;  // one Step (or Drop) at a time
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,15 +25,24 @@ class ProjectionRunner {
     // that an event's projection rarely reads the store. Right after a rebuild starts, the cache
     // knows the whole (empty) model, and keeps knowing it until this budget is first exceeded.
     size_t model_cache_bytes = 64 << 20;
-    // Threads that apply a large batch of events (catching up, rebuilding), each taking whole
-    // projections. A live runner's batches are small and applied by its own thread.
+    // A chunk, the events applied between two commits, ends at the log's end, after this many
+    // events, or once the cache holds more than model_cache_bytes (changed keys stay cached until
+    // committed). Large chunks make catching up fast: a key changed many times in a chunk is
+    // committed once. A live runner commits whatever has arrived, usually far less.
+    size_t chunk_events = 1 << 16;
+    // 1: the runner's own thread applies each batch of events once it has read it. More: that
+    // many threads apply a batch, each taking whole projections, while the runner reads and
+    // decodes the next one (catching up, rebuilding).
     size_t threads = std::max(1u, std::thread::hardware_concurrency());
   };
   // For a tool that rebuilds with the machine to itself (`wijkflow rebuild-projections`): a cache
-  // that holds the models of a few million events, so that a rebuild never reads them back.
+  // that holds the models of a few million events, so that a rebuild never reads them back, and
+  // one commit at the end unless the cache fills first. Until then nothing of the rebuild is
+  // visible; a crash leaves the models dropped, to be rebuilt from the start.
   static Options ForRebuild() {
     Options o;
     o.model_cache_bytes = size_t{1} << 30;
+    o.chunk_events = SIZE_MAX;
     return o;
   }
 

@@ -113,7 +113,7 @@ class EventStoreImpl final : public EventStore {
   }
 
   Status ScanAll(uint64_t from_position,
-                 const std::function<bool(const EventEnvelope&)>& fn) const override {
+                 const std::function<bool(EventEnvelope&)>& fn) const override {
     return ScanLogEvents(*storage_, from_position, fn);
   }
 

@@ -180,14 +180,14 @@ class EventStore {
                          std::vector<EventEnvelope>* out) const = 0;
   // Calls `fn` for each event of the global log from `from_position` on, in order, until `fn`
   // returns false or the log ends. For long reads that derive data from the log (projections,
-  // exports): one iterator, one envelope reused for every event (valid only during the call),
-  // and only the hashes stored with each record (hash, global_hash); prev_hash and
+  // exports): one iterator, one envelope reused for every event (valid only during the call; `fn`
+  // may swap it for another, which the scan then parses the next event into), and only the hashes stored with each record (hash, global_hash); prev_hash and
   // prev_global_hash stay empty, since filling them costs a lookup per stream. Integrity is
   // Verify()'s job.
   // `fn` must not wait for an append: after a failed write, the writer waits for running reads
   // before it reopens the database. The same holds for Scan().
   virtual Status ScanAll(uint64_t from_position,
-                         const std::function<bool(const EventEnvelope&)>& fn) const = 0;
+                         const std::function<bool(EventEnvelope&)>& fn) const = 0;
   virtual Status Head(const std::string& stream_id, StreamHead* head) const = 0;
   // The receipt of the append made with `command_id`; NotFound if none was.
   virtual Status FindCommand(const std::string& command_id, AppendReceipt* receipt) const = 0;

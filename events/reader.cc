@@ -159,7 +159,7 @@ Status ReadLogEvents(const Storage& storage, uint64_t from_position, size_t max_
 }
 
 Status ScanLogEvents(const Storage& storage, uint64_t from_position,
-                     const std::function<bool(const EventEnvelope&)>& fn) {
+                     const std::function<bool(EventEnvelope&)>& fn) {
   from_position = std::max<uint64_t>(from_position, 1);
   rocksdb::ReadOptions options;
   options.readahead_size = 2 << 20;  // a scan reads the log front to back

@@ -26,6 +26,6 @@ Status ReadLogEvents(const Storage& storage, uint64_t from_position, size_t max_
 // Calls `fn` for the events at positions >= from_position until it returns false; the envelope is
 // reused and carries only the hashes stored in its record.
 Status ScanLogEvents(const Storage& storage, uint64_t from_position,
-                     const std::function<bool(const EventEnvelope&)>& fn);
+                     const std::function<bool(EventEnvelope&)>& fn);
 
 }  // namespace wijkflow

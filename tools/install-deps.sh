@@ -13,6 +13,7 @@ pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev                 # SHA-256 (OpenSSL)
   libcli11-dev               # command lines
+  libabsl-dev                # Swiss-table hash maps (the projections' model cache)
   curl                       # the README's demo scenario
   chromium                   # renders the HTML audit report in its tests (headless)
 )

@@ -57,7 +57,7 @@ class MeasuredStore final : public EventStore {
     return inner_->ReadAll(from_position, max_count, out);
   }
   Status ScanAll(uint64_t from_position,
-                 const std::function<bool(const EventEnvelope&)>& fn) const override {
+                 const std::function<bool(EventEnvelope&)>& fn) const override {
     return inner_->ScanAll(from_position, fn);
   }
   Status Head(const std::string& stream_id, StreamHead* head) const override {
