@@ -91,6 +91,7 @@ class CachedModel final : public ModelWriter {
       }
       e.stored = e.present;
       if (!e.present && complete_) {
+        Recycle(e);
         entries_.erase(kv->first);  // node-based map: the other pointers in dirty_ stay valid
         continue;
       }
@@ -179,7 +180,14 @@ class CachedModel final : public ModelWriter {
       dirty_.pop_back();
     }
     bytes_ -= e.cost;
+    Recycle(e);
     entries_.erase(it);
+  }
+  // Keeps an erased entry's message for the next key that needs one: its strings keep their
+  // buffers, so that the index entries a rebuild makes and erases by the million cost no heap.
+  void Recycle(Entry& e) {
+    constexpr size_t kSpares = 256;
+    if (e.message && spare_.size() < kSpares) spare_.push_back(std::move(e.message));
   }
   Message* Parsed(Entry& e) {
     if (!e.message_current) {
@@ -201,7 +209,13 @@ class CachedModel final : public ModelWriter {
   // Until the next drain measures it, a new message is guessed at this many bytes.
   void NewMessage(Entry& e) {
     constexpr size_t kMessageGuess = 384;
-    e.message.reset(prototype_->New());
+    if (spare_.empty()) {
+      e.message.reset(prototype_->New());
+    } else {
+      e.message = std::move(spare_.back());
+      spare_.pop_back();
+      e.message->Clear();
+    }
     e.cost += kMessageGuess;
     bytes_ += kMessageGuess;
   }
@@ -211,6 +225,7 @@ class CachedModel final : public ModelWriter {
   const Message* prototype_;  // ValueType(); nullptr: bytes only
   Map entries_;
   std::vector<Map::value_type*> dirty_;
+  std::vector<std::unique_ptr<Message>> spare_;
   size_t bytes_ = 0;
   bool complete_ = false;
 };

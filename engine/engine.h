@@ -7,6 +7,8 @@
 // commands on different instances run in parallel and meet in the store's group commit.
 #pragma once
 
+#include <google/protobuf/arena.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -120,19 +122,17 @@ class Engine {
 // linked into this program). nullptr if the type is unknown or the bytes do not parse.
 std::unique_ptr<Message> DecodePayload(const EventEnvelope& envelope);
 
-// DecodePayload for loops over many events: keeps one message per event type and parses into it
-// again, so a long scan allocates per type rather than per event.
+// DecodePayload for loops over many events: looks each event type up once, and makes the messages
+// on an arena that the caller resets between batches, so that a long scan neither searches the
+// descriptor pool nor allocates from the heap per event.
 class PayloadDecoder {
  public:
-  PayloadDecoder();
-  ~PayloadDecoder();
-  PayloadDecoder(PayloadDecoder&&) noexcept;
-  PayloadDecoder& operator=(PayloadDecoder&&) noexcept;
-  // The decoded payload, valid until the next call; nullptr as DecodePayload.
-  const Message* Decode(const EventEnvelope& envelope);
+  // The decoded payload, made on `arena` (valid until it is reset or destroyed); nullptr as
+  // DecodePayload.
+  const Message* Decode(const EventEnvelope& envelope, google::protobuf::Arena* arena);
 
  private:
-  std::unordered_map<std::string, std::unique_ptr<Message>> by_type_;  // nullptr: unknown type
+  std::unordered_map<std::string, const Message*> prototypes_;  // nullptr: unknown type
 };
 
 }  // namespace wijkflow::engine

@@ -33,21 +33,13 @@ std::unique_ptr<Message> DecodePayload(const EventEnvelope& envelope) {
   return msg;
 }
 
-PayloadDecoder::PayloadDecoder() = default;
-PayloadDecoder::~PayloadDecoder() = default;
-PayloadDecoder::PayloadDecoder(PayloadDecoder&&) noexcept = default;
-PayloadDecoder& PayloadDecoder::operator=(PayloadDecoder&&) noexcept = default;
-
-const Message* PayloadDecoder::Decode(const EventEnvelope& envelope) {
-  auto [it, fresh] = by_type_.try_emplace(envelope.event_type());
-  if (fresh) {
-    if (const Message* prototype = PrototypeOf(envelope.event_type())) {
-      it->second.reset(prototype->New());
-    }
-  }
-  Message* msg = it->second.get();
-  if (msg == nullptr || !msg->ParseFromString(envelope.payload())) return nullptr;
-  return msg;
+const Message* PayloadDecoder::Decode(const EventEnvelope& envelope,
+                                      google::protobuf::Arena* arena) {
+  auto [it, fresh] = prototypes_.try_emplace(envelope.event_type());
+  if (fresh) it->second = PrototypeOf(envelope.event_type());
+  if (it->second == nullptr) return nullptr;
+  Message* msg = it->second->New(arena);
+  return msg->ParseFromString(envelope.payload()) ? msg : nullptr;
 }
 
 const LoadedInstance* Engine::Impl::LoadInto(std::string_view workflow, std::string_view id,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <iterator>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -164,13 +165,18 @@ class ProjectionRunner::Impl {
       return s;
     }
     if (applied == 0) return s;
+    // The models' changes are serialized and sorted side by side (a rebuild's one commit holds
+    // every key of every model), then written with the checkpoints in one batch.
+    std::vector<std::vector<SideWrite>> drained(entries_.size());
+    pool_.Start(entries_.size(), [&](size_t i) { entries_[i]->model.Drain(&drained[i]); });
+    pool_.Wait();
     std::vector<SideWrite> writes;
     std::string cp;
     keys::PutBE64(&cp, last);
-    for (auto& e : entries_) {
-      e->model.Drain(&writes);
-      if (e->checkpoint < last) {
-        writes.push_back({Space::kMeta, CheckpointKey(e->projection->Name()), cp});
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      std::move(drained[i].begin(), drained[i].end(), std::back_inserter(writes));
+      if (entries_[i]->checkpoint < last) {
+        writes.push_back({Space::kMeta, CheckpointKey(entries_[i]->projection->Name()), cp});
       }
     }
     s = store_->Write(writes, false);
@@ -196,7 +202,7 @@ class ProjectionRunner::Impl {
     if (b.size == b.slots.size()) b.slots.emplace_back();
     Staged& slot = b.slots[b.size++];
     slot.envelope.Swap(&env);
-    slot.payload = slot.decoder.Decode(slot.envelope);
+    slot.payload = decoder_.Decode(slot.envelope, &b.arena);
   }
 
   // Starts applying the batch filled so far to every projection behind it, each projection in
@@ -208,6 +214,7 @@ class ProjectionRunner::Impl {
     const Batch& b = batches_[filling_];
     filling_ ^= 1;
     batches_[filling_].size = 0;
+    batches_[filling_].arena.Reset();
     if (b.size == 0) return;
     pool_.Start(entries_.size(), [this, &b](size_t i) {
       Entry& e = *entries_[i];
@@ -251,13 +258,14 @@ class ProjectionRunner::Impl {
   std::vector<std::unique_ptr<Entry>> entries_;
   struct Staged {
     EventEnvelope envelope;
-    PayloadDecoder decoder;  // one per slot, so that the batch's payloads can live side by side
-    const Message* payload = nullptr;
+    const Message* payload = nullptr;  // on the batch's arena
   };
   struct Batch {
     std::vector<Staged> slots;
     size_t size = 0;
+    google::protobuf::Arena arena;
   };
+  PayloadDecoder decoder_;
   // One batch is filled while the pool applies the other; used under step_mu_, as is filling_.
   Batch batches_[2];
   int filling_ = 0;

@@ -5,6 +5,7 @@
 // workflow as replay applies it (new, or restored from a snapshot in any state), folded into
 // every projection (on an in-memory model), and printed as GET /v1/events prints it. A corrupt
 // record may be refused anywhere on the way, but must never crash or leak.
+#include <google/protobuf/arena.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <spdlog/spdlog.h>
 
@@ -107,7 +108,8 @@ void Run(std::string_view value) {
 
   std::unique_ptr<engine::Message> payload = engine::DecodePayload(env);
   engine::PayloadDecoder decoder;
-  const engine::Message* decoded = decoder.Decode(env);
+  google::protobuf::Arena arena;
+  const engine::Message* decoded = decoder.Decode(env, &arena);
   Require((payload == nullptr) == (decoded == nullptr),
           "DecodePayload and PayloadDecoder agree on whether a payload decodes");
   if (payload != nullptr) {

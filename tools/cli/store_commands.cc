@@ -1,7 +1,9 @@
 // wijkflow verify | stats | rebuild-projections | backup | restore: the data directory as a whole.
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <map>
 
@@ -61,11 +63,16 @@ void RebuildProjections(const std::string& data) {
   auto o = Open(data, /*writable=*/true);
   engine::ProjectionRunner runner(o->store.get(), &o->registry,
                                   engine::ProjectionRunner::ForRebuild());
+  const auto t0 = std::chrono::steady_clock::now();
   Status s = runner.RebuildAll();
   if (!s.ok()) Fail("rebuild: " + s.ToString());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (const auto& p : o->registry.projections()) {
     std::cout << p->Name() << ": rebuilt up to " << runner.Checkpoint(p->Name()) << "\n";
   }
+  const uint64_t events = o->store->LastPosition();
+  std::cout << events << " events in " << std::fixed << std::setprecision(2) << seconds << " s ("
+            << std::setprecision(0) << (seconds > 0 ? events / seconds : 0) << " events/s)\n";
 }
 
 void Backup(const std::string& data, const std::string& to) {
