@@ -63,6 +63,13 @@ class CachedModel final : public ModelWriter {
     e.bytes_current = false;
     return m;
   }
+  Message* Replace(const std::string& key) override {
+    Entry& e = Change(key, /*read=*/false);
+    Message* m = Blank(e);
+    e.present = e.message_current = true;
+    e.bytes_current = false;
+    return m;
+  }
 
   // Moves the writes since the last drain into `writes`, in key order: RocksDB inserts keys that
   // arrive in order next to each other, instead of searching its memtable for each. A key made

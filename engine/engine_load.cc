@@ -73,7 +73,12 @@ Outcome Engine::Impl::Replay(const Workflow& wf, const std::string& stream,
                              std::optional<Micros> as_of, LoadedInstance* into) const {
   std::unique_ptr<Instance> inst;
   uint64_t version = 0;
-  if (!as_of) {
+  // A stream without a head has no events (both are written in one batch): a new instance, found
+  // by a point lookup that a bloom filter answers, where reading the stream costs an iterator.
+  StreamHead head;
+  if (Status s = store_->Head(stream, &head); !s.ok()) return Outcome::Unavailable(s.ToString());
+  const bool exists = head.version > 0;
+  if (exists && !as_of) {
     std::string bytes;
     Status s = store_->Get(Space::kSnapshots, stream, &bytes);
     if (!s.ok() && !s.IsNotFound()) return Outcome::Unavailable(s.ToString());
@@ -90,7 +95,7 @@ Outcome Engine::Impl::Replay(const Workflow& wf, const std::string& stream,
     }
   }
   std::vector<EventEnvelope> events;
-  for (bool more = true; more;) {
+  for (bool more = exists; more;) {
     events.clear();
     Status s = store_->ReadStream(stream, version + 1, kReplayChunk, &events);
     if (!s.ok()) return Outcome::Unavailable(s.ToString());

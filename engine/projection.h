@@ -32,6 +32,13 @@ class ModelWriter {
   virtual const Message* Find(const std::string& key) = 0;
   // The value at `key` to change in place, created empty if there is none.
   virtual Message* Edit(const std::string& key) = 0;
+  // The value at `key` made empty, to be filled in: what was there is not read (a key that is
+  // new, such as one named after a stream's first event, then costs the store no lookup).
+  virtual Message* Replace(const std::string& key) {
+    Message* m = Edit(key);
+    m->Clear();
+    return m;
+  }
 
   template <class M>
   const M* Find(const std::string& key) {
@@ -41,7 +48,11 @@ class ModelWriter {
   M* Edit(const std::string& key) {
     return static_cast<M*>(Edit(key));
   }
-  void Put(const std::string& key, const Message& value) { Edit(key)->CopyFrom(value); }
+  template <class M>
+  M* Replace(const std::string& key) {
+    return static_cast<M*>(Replace(key));
+  }
+  void Put(const std::string& key, const Message& value) { Replace(key)->CopyFrom(value); }
 };
 
 class Projection {

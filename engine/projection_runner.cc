@@ -58,7 +58,10 @@ class ProjectionRunner::Impl {
       while (!stop_) {
         bool more = false;
         if (!Step(&more).ok()) more = false;
-        if (!more) store_->WaitForPosition(lowest_ + 1, std::chrono::milliseconds(100));
+        if (!more && store_->WaitForPosition(lowest_ + 1, std::chrono::milliseconds(100)) &&
+            options_.gather.count() > 0) {
+          std::this_thread::sleep_for(options_.gather);
+        }
       }
     });
   }

@@ -30,6 +30,10 @@ class ProjectionRunner {
     // committed). Large chunks make catching up fast: a key changed many times in a chunk is
     // committed once. A live runner commits whatever has arrived, usually far less.
     size_t chunk_events = 1 << 16;
+    // Once new events arrive, the live thread waits this long for more before it applies them,
+    // so that under load one commit carries many events rather than one: a checkpoint per
+    // projection, and a key changed by several events, are written once. Lag grows by as much.
+    std::chrono::microseconds gather{2000};
     // 1: the runner's own thread applies each batch of events once it has read it. More: that
     // many threads apply a batch, each taking whole projections, while the runner reads and
     // decodes the next one (catching up, rebuilding).

@@ -93,11 +93,13 @@ Status Storage::OpenDb(bool read_only) {
   const auto scan = FamilyOptions(cache, /*point_lookups=*/false);
   // Inserting at random places in a large memtable costs a skiplist search with cache misses per
   // key, which was the largest CPU cost of an append. Hints make the common cases O(1): a stream's
-  // index entries follow each other, and a head overwrites its own key.
+  // index entries follow each other, and a head (or a projection's checkpoint, in `meta`)
+  // overwrites its own key.
   auto streams = point;
   streams.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPrefix>();
   auto heads = point;
   heads.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewNoopTransform());
+  const auto& meta = heads;
   // Order matches the k*Index enum; the spaces follow in Space order.
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, scan},
@@ -108,7 +110,7 @@ Status Storage::OpenDb(bool read_only) {
       {keys::kTimers, point},
       {keys::kSnapshots, point},
       {keys::kProjections, point},
-      {keys::kMeta, point},
+      {keys::kMeta, meta},
   };
   static_assert(static_cast<size_t>(Space::kMeta) == 3, "one column family per Space, in order");
 

@@ -26,23 +26,24 @@ class InstanceIndex final : public engine::Projection {
     if (wf == nullptr || env.stream_id().rfind(prefix, 0) != 0) return;
     const std::string id = env.stream_id().substr(prefix.size());
     const std::string key = index_keys::Instance(env.workflow(), id);
-    Snapshot snap;
-    std::string bytes;
-    const bool existed = model.Get(key, &bytes) && snap.ParseFromString(bytes);
-    auto instance = wf->NewInstance(existed ? snap.definition_version() : env.definition_version());
-    if (existed && !instance->Restore(snap.state(), snap.data()).ok()) return;
-    const std::string old_state = existed ? snap.state() : "";
+    // A stream's first event finds nothing to read.
+    const auto* before = env.stream_version() > 1 ? model.Find<Snapshot>(key) : nullptr;
+    const bool existed = before != nullptr;
+    auto instance =
+        wf->NewInstance(existed ? before->definition_version() : env.definition_version());
+    if (existed && !instance->Restore(before->state(), before->data()).ok()) return;
+    const std::string old_state = existed ? before->state() : "";
     const std::string old_district = existed ? DistrictOf(instance->Data()) : "";
     // A recorded event that the machine refuses cannot be indexed; the engine would not load
     // such a stream either.
     if (!instance->Apply(env, payload).ok()) return;
 
+    Snapshot& snap = existed ? *model.Edit<Snapshot>(key) : *model.Replace<Snapshot>(key);
     snap.set_version(env.stream_version());
     snap.set_state(std::string(instance->StateName()));
     if (!existed) snap.set_definition_version(env.definition_version());
-    snap.set_data(instance->Data().SerializeAsString());
+    instance->Data().SerializeToString(snap.mutable_data());
     snap.set_last_effective_micros(ToMicros(env.effective_date()));
-    model.Put(key, snap.SerializeAsString());
 
     if (snap.state() != old_state) {
       if (existed) model.Delete(index_keys::ByState(env.workflow(), old_state) + id);

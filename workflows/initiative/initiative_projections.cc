@@ -33,12 +33,15 @@ class InitiativesProjection final : public engine::Projection {
     if (env.workflow() != kWorkflow) return;
     const std::string id = InstanceIdOf(env);
     const std::string key = "by-id/" + id;
-    const auto* before = model.Find<pb::InitiativeSummary>(key);
+    // A stream's first event finds nothing to read.
+    const auto* before =
+        env.stream_version() > 1 ? model.Find<pb::InitiativeSummary>(key) : nullptr;
     std::string state =
         NextState(NewInitiativeInstance, before ? before->state() : "", env, payload);
     if (state.empty()) return;
     if (before) model.Delete(IndexKey(*before));
-    auto* s = model.Edit<pb::InitiativeSummary>(key);
+    auto* s = before ? model.Edit<pb::InitiativeSummary>(key)
+                     : model.Replace<pb::InitiativeSummary>(key);
     if (const auto* e = dynamic_cast<const pb::InitiativeSubmitted*>(&payload)) {
       s->set_id(id);
       s->set_district(e->district());
@@ -102,8 +105,7 @@ class DecisionRegisterProjection final : public engine::Projection {
     if (env.workflow() != kWorkflow) return;
     const std::string key = "by-initiative/" + InstanceIdOf(env);
     if (const auto* e = dynamic_cast<const pb::InitiativeSubmitted*>(&payload)) {
-      auto* r = model.Edit<pb::DecisionRecord>(key);
-      r->Clear();
+      auto* r = model.Replace<pb::DecisionRecord>(key);
       r->set_initiative_id(InstanceIdOf(env));
       r->set_district(e->district());
       r->set_round_id(e->round_id());
@@ -143,7 +145,9 @@ class PublicationFeedProjection final : public engine::Projection {
     const auto* published = dynamic_cast<const pb::Published*>(&payload);
     const int64_t granted = GrantedAfter(payload);
     if (submitted == nullptr && published == nullptr && granted < 0) return;
-    auto* e = model.Edit<pb::PublicationEntry>("by-initiative/" + InstanceIdOf(env));
+    const std::string key = "by-initiative/" + InstanceIdOf(env);
+    auto* e = submitted ? model.Replace<pb::PublicationEntry>(key)
+                        : model.Edit<pb::PublicationEntry>(key);
     if (submitted) {
       e->set_initiative_id(InstanceIdOf(env));
       e->set_district(submitted->district());
