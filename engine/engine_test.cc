@@ -348,7 +348,9 @@ TEST_F(EngineTest, ProjectionRebuildEqualsTheLiveModel) {
 
 TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
   ProjectionRunner live(store_.get(), &registry_);
-  for (int i = 0; i < 30; ++i) {
+  // 1,200 events: more than one batch of the runner's (1,024), so that a rebuild can commit in
+  // more than one chunk.
+  for (int i = 0; i < 400; ++i) {
     ASSERT_TRUE(Open("t" + std::to_string(i % 7), "tally").outcome.ok());
     ASSERT_TRUE(Close("t" + std::to_string(i % 7)).outcome.ok());
     if (i % 10 == 0) {
@@ -368,23 +370,34 @@ TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
     return m;
   };
   const auto tallies = dump(live, "stream-tally");
-  ASSERT_EQ(tallies.size(), 8u);  // t0..t6 and the tally
+  ASSERT_EQ(tallies.size(), 16u);  // t0..t6 and the tally, each once by id and once by parity
   pb::ToggleData t3;
   ASSERT_TRUE(t3.ParseFromString(tallies.at("toggles/t3")));
-  // t3 was opened and closed 4 times (i = 3, 10, 17, 24); each open counts on the tally too.
-  EXPECT_EQ(t3.count(), 8);
+  // t3 was opened and closed 57 times (i = 3, 10, ..., 395); each open counts on the tally too.
+  EXPECT_EQ(t3.count(), 114);
+  EXPECT_EQ(tallies.count("by-parity/even/toggles/t3"), 1u);
+  EXPECT_EQ(tallies.count("by-parity/odd/toggles/t3"), 0u);
 
-  // A runner that keeps nothing cached between chunks reads back through the store, and one
-  // that keeps everything reads its cache: both rebuild the live models.
-  for (size_t cache_bytes : {size_t{0}, size_t{1} << 30}) {
+  // A runner that keeps nothing cached between chunks reads back through the store; one that
+  // keeps everything reads its cache; one commits after every batch; and one as
+  // `rebuild-projections` runs it, committing once at the end: all rebuild the live models.
+  using Options = ProjectionRunner::Options;
+  const std::vector<std::pair<std::string, Options>> runs = {
+      {"no cache", Options{.model_cache_bytes = 0}},
+      {"full cache", Options{.model_cache_bytes = size_t{1} << 30}},
+      {"a commit per batch", Options{.model_cache_bytes = size_t{1} << 30, .chunk_events = 1}},
+      {"for rebuild", ProjectionRunner::ForRebuild()},
+  };
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const auto& [name, options] = runs[i];
     ASSERT_TRUE(live.CatchUp().ok());
-    ProjectionRunner rebuilt(store_.get(), &registry_, {.model_cache_bytes = cache_bytes});
+    ProjectionRunner rebuilt(store_.get(), &registry_, options);
     ASSERT_TRUE(rebuilt.RebuildAll().ok());
-    EXPECT_EQ(dump(rebuilt, "event-count"), dump(live, "event-count")) << cache_bytes;
-    EXPECT_EQ(dump(rebuilt, "stream-tally"), dump(live, "stream-tally")) << cache_bytes;
+    EXPECT_EQ(dump(rebuilt, "event-count"), dump(live, "event-count")) << name;
+    EXPECT_EQ(dump(rebuilt, "stream-tally"), dump(live, "stream-tally")) << name;
     EXPECT_EQ(rebuilt.Checkpoint("stream-tally"), store_->LastPosition());
     // Events after the rebuild are applied on top of what it committed.
-    const std::string fresh = "n" + std::to_string(cache_bytes);
+    const std::string fresh = "n" + std::to_string(i);
     ASSERT_TRUE(Open(fresh, "tally").outcome.ok());
     ASSERT_TRUE(rebuilt.CatchUp().ok());
     pb::ToggleData n;

@@ -133,15 +133,26 @@ class EventCount final : public Projection {
   }
 };
 
-// Counts events per stream, as messages: "<stream id>" -> ToggleData{count}.
+// Counts events per stream, as messages: "<stream id>" -> ToggleData{count}; and files each
+// stream under "by-parity/<even|odd>/<stream id>" as its count stands, an index entry that moves
+// with every event, as the workflows' indexes by state do.
 class StreamTally final : public Projection {
  public:
   std::string_view Name() const override { return "stream-tally"; }
   const Message* ValueType() const override { return &pb::ToggleData::default_instance(); }
   void Apply(const EventEnvelope& env, const Message&, ModelWriter& model) override {
-    const auto* before = model.Find<pb::ToggleData>(env.stream_id());
+    const std::string& id = env.stream_id();
+    const auto* before = env.stream_version() > 1 ? model.Find<pb::ToggleData>(id) : nullptr;
     const int64_t count = before ? before->count() : 0;
-    model.Edit<pb::ToggleData>(env.stream_id())->set_count(count + 1);
+    if (before) model.Delete(ParityKey(count, id));
+    auto* now = before ? model.Edit<pb::ToggleData>(id) : model.Replace<pb::ToggleData>(id);
+    now->set_count(count + 1);
+    model.Put(ParityKey(count + 1, id), *now);
+  }
+
+ private:
+  static std::string ParityKey(int64_t count, const std::string& id) {
+    return std::string(count % 2 == 0 ? "by-parity/even/" : "by-parity/odd/") + id;
   }
 };
 
