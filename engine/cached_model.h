@@ -107,10 +107,6 @@ class CachedModel final : public ModelWriter {
     }
     dirty_.clear();
   }
-  // Forgets what is cached once it holds more than `budget` bytes. REQUIRES: drained.
-  void Trim(size_t budget) {
-    if (bytes_ > budget) Forget();
-  }
   // Forgets everything cached, uncommitted writes too: later reads go to the store.
   void Forget() {
     entries_.clear();

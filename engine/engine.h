@@ -128,7 +128,7 @@ std::unique_ptr<Message> DecodePayload(const EventEnvelope& envelope);
 class PayloadDecoder {
  public:
   // The decoded payload, made on `arena` (valid until it is reset or destroyed); nullptr as
-  // DecodePayload.
+  // DecodePayload. REQUIRES: arena is not nullptr (nothing else would free the message).
   const Message* Decode(const EventEnvelope& envelope, google::protobuf::Arena* arena);
 
  private:
