@@ -86,6 +86,10 @@ Status Storage::OpenDb(bool read_only) {
   db_options.create_missing_column_families = !read_only;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
+  // After an unclean stop, opening replays the write-ahead log into memtables and flushes them:
+  // bounding the log bounds that time (RocksDB flushes the column families that hold its oldest
+  // part once it grows past this).
+  db_options.max_total_wal_size = 32 << 20;
   if (options_.env != nullptr) db_options.env = options_.env;
 
   auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
@@ -142,6 +146,11 @@ void Storage::CloseDb() {
 }
 
 Storage::~Storage() {
+  // A clean close flushes the memtables, so that the next open has no log to replay. A failed
+  // flush loses nothing: the log is still there.
+  if (db_ != nullptr && secondary_dir_.empty()) {
+    db_->Flush(rocksdb::FlushOptions(), handles_).PermitUncheckedError();
+  }
   CloseDb();
   if (!secondary_dir_.empty()) {
     std::error_code ec;
