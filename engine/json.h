@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace google::protobuf {
 class Message;
@@ -11,5 +12,10 @@ class Message;
 namespace wijkflow::engine {
 
 std::string ToCanonicalJson(const google::protobuf::Message& message);
+
+// Appends `s` as a JSON string literal, escaped as protobuf escapes it: quotes, backslashes and
+// every control character, and '<', '>', U+2028 and U+2029, so that the text is safe in HTML and
+// JavaScript too.
+void AppendJsonString(std::string* out, std::string_view s);
 
 }  // namespace wijkflow::engine

@@ -9,12 +9,11 @@
 
 #include "adapters/http/proto_json.h"
 #include "engine/engine.h"
+#include "engine/json.h"
 
 namespace wijkflow::http {
 
 using google::protobuf::util::TimeUtil;
-
-void AppendQuoted(std::string* out, std::string_view s) { AppendJsonString(out, s); }
 
 void JsonWriter::Separate() {
   if (after_key_) {
@@ -42,7 +41,7 @@ JsonWriter& JsonWriter::Close(char c) {
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
   Separate();
-  AppendQuoted(&out_, key);
+  engine::AppendJsonString(&out_, key);
   out_.push_back(':');
   after_key_ = true;
   return *this;
@@ -50,7 +49,7 @@ JsonWriter& JsonWriter::Key(std::string_view key) {
 
 JsonWriter& JsonWriter::String(std::string_view s) {
   Separate();
-  AppendQuoted(&out_, s);
+  engine::AppendJsonString(&out_, s);
   return *this;
 }
 

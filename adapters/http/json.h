@@ -54,8 +54,6 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-// Appends `s` to `out` as a JSON string literal (quotes included).
-void AppendQuoted(std::string* out, std::string_view s);
 
 // The protobuf JSON mapping of `message` (lowerCamelCase names, every field printed, int64 as
 // string). Returns "{}" for a message that cannot be printed.

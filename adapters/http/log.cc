@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "adapters/http/json.h"
+#include "engine/json.h"
 
 namespace wijkflow::http {
 namespace {
@@ -75,7 +76,7 @@ class JsonFormatter final : public spdlog::formatter {
       line.append(payload.substr(1));
     } else {
       line += "\"msg\":";
-      AppendQuoted(&line, payload);
+      engine::AppendJsonString(&line, payload);
     }
     line += "}\n";
     dest.append(line.data(), line.data() + line.size());
@@ -118,13 +119,13 @@ void Log(spdlog::level::level_enum level, std::string_view msg,
   if (g_format.load(std::memory_order_relaxed) == LogFormat::kJson) {
     line.push_back(kMembers);
     line += "\"msg\":";
-    AppendQuoted(&line, msg);
+    engine::AppendJsonString(&line, msg);
     for (const LogField& f : fields) {
       line.push_back(',');
-      AppendQuoted(&line, f.key);
+      engine::AppendJsonString(&line, f.key);
       line.push_back(':');
       if (f.quoted) {
-        AppendQuoted(&line, f.value);
+        engine::AppendJsonString(&line, f.value);
       } else {
         line += f.value;
       }

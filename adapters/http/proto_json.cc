@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/json.h"
+
 namespace wijkflow::http {
 namespace {
 
@@ -46,7 +48,7 @@ bool AppendWellKnown(std::string* out, const Message& m) {
     google::protobuf::Timestamp ts;
     ts.set_seconds(r->GetInt64(m, d->FindFieldByNumber(1)));
     ts.set_nanos(r->GetInt32(m, d->FindFieldByNumber(2)));
-    AppendJsonString(out, google::protobuf::util::TimeUtil::ToString(ts));
+    engine::AppendJsonString(out, google::protobuf::util::TimeUtil::ToString(ts));
     return true;
   }
   std::string json;
@@ -91,7 +93,7 @@ void AppendValue(std::string* out, const Message& m, const FieldDescriptor* f, i
       const int v = rep ? r->GetRepeatedEnumValue(m, f, index) : r->GetEnumValue(m, f);
       const auto* ev = f->enum_type()->FindValueByNumber(v);
       if (ev != nullptr) {
-        AppendJsonString(out, ev->name());
+        engine::AppendJsonString(out, ev->name());
       } else {
         out->append(std::to_string(v));
       }
@@ -104,9 +106,9 @@ void AppendValue(std::string* out, const Message& m, const FieldDescriptor* f, i
       if (f->type() == FieldDescriptor::TYPE_BYTES) {
         std::string b64;
         google::protobuf::Base64Escape(s, &b64);
-        AppendJsonString(out, b64);
+        engine::AppendJsonString(out, b64);
       } else {
-        AppendJsonString(out, s);
+        engine::AppendJsonString(out, s);
       }
       return;
     }
@@ -137,7 +139,7 @@ void AppendMap(std::string* out, const Message& m, const FieldDescriptor* f) {
   out->push_back('{');
   for (size_t i = 0; i < entries.size(); ++i) {
     if (i > 0) out->push_back(',');
-    AppendJsonString(out, entries[i].first);
+    engine::AppendJsonString(out, entries[i].first);
     out->push_back(':');
     AppendValue(out, *entries[i].second, value, -1);
   }
@@ -159,7 +161,7 @@ void AppendField(std::string* out, const Message& m, const FieldDescriptor* f, b
   const Reflection* r = m.GetReflection();
   if (!*first) out->push_back(',');
   *first = false;
-  AppendJsonString(out, f->json_name());
+  engine::AppendJsonString(out, f->json_name());
   out->push_back(':');
   if (f->is_map()) {
     AppendMap(out, m, f);
@@ -202,61 +204,6 @@ void AppendMessage(std::string* out, const Message& m) {
 }
 
 }  // namespace
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  static const char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        continue;
-      case '\\':
-        out->append("\\\\");
-        continue;
-      case '\b':
-        out->append("\\b");
-        continue;
-      case '\f':
-        out->append("\\f");
-        continue;
-      case '\n':
-        out->append("\\n");
-        continue;
-      case '\r':
-        out->append("\\r");
-        continue;
-      case '\t':
-        out->append("\\t");
-        continue;
-      case '<':
-        out->append("\\u003c");
-        continue;
-      case '>':
-        out->append("\\u003e");
-        continue;
-      default:
-        break;
-    }
-    // U+2028 and U+2029 end lines in JavaScript: escaped, as protobuf does.
-    if (c == 0xe2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-        (static_cast<unsigned char>(s[i + 2]) == 0xa8 ||
-         static_cast<unsigned char>(s[i + 2]) == 0xa9)) {
-      out->append(static_cast<unsigned char>(s[i + 2]) == 0xa8 ? "\\u2028" : "\\u2029");
-      i += 2;
-      continue;
-    }
-    if (c < 0x20 || c == 0x7f) {
-      out->append("\\u00");
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 15]);
-      continue;
-    }
-    out->push_back(static_cast<char>(c));
-  }
-  out->push_back('"');
-}
 
 void AppendMessageJson(std::string* out, const Message& message) { AppendMessage(out, message); }
 

@@ -17,7 +17,4 @@ namespace wijkflow::http {
 // Appends the JSON of `message` to `*out`.
 void AppendMessageJson(std::string* out, const google::protobuf::Message& message);
 
-// Appends `s` as a JSON string literal, escaped as protobuf escapes it.
-void AppendJsonString(std::string* out, std::string_view s);
-
 }  // namespace wijkflow::http

@@ -13,6 +13,7 @@
 #include "adapters/http/json.h"
 #include "adapters/http/openapi.h"
 #include "adapters/http/proto_json.h"
+#include "engine/json.h"
 #include "engine/registry.h"
 #include "wijkflow/envelope.pb.h"
 #include "workflows/register_all.h"
@@ -134,7 +135,7 @@ TEST(ProtoJsonTest, MatchesProtobufForEveryWorkflowMessage) {
 
 TEST(ProtoJsonTest, EscapesStringsAsProtobufDoes) {
   std::string out;
-  AppendJsonString(&out, "a<b>&'\"\\/\x01\x7f\t é \xe2\x80\xa8\xe2\x80\xa9 x\b\f");
+  engine::AppendJsonString(&out, "a<b>&'\"\\/\x01\x7f\t é \xe2\x80\xa8\xe2\x80\xa9 x\b\f");
   EXPECT_EQ(out, R"("a\u003cb\u003e&'\"\\/\u0001\u007f\t é \u2028\u2029 x\b\f")");
 }
 

@@ -27,17 +27,10 @@ std::string Csv(const std::string& s) {
   return q + "\"";
 }
 
-std::string JsonString(const std::string& s) {
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') q += '\\';
-    if (c == '\n') {
-      q += "\\n";
-      continue;
-    }
-    q += c;
-  }
-  return q + "\"";
+std::string JsonString(std::string_view s) {
+  std::string q;
+  engine::AppendJsonString(&q, s);
+  return q;
 }
 
 void Export(const Filter& f) {
