@@ -27,8 +27,9 @@ class ProjectionRunner {
     size_t model_cache_bytes = 64 << 20;
     // A chunk, the events applied between two commits, ends at the log's end, or at the end of a
     // batch of 1,024 events once it holds this many events or the cache holds more than
-    // model_cache_bytes (changed keys stay cached until committed). Large chunks make catching up fast: a key changed many times in a chunk is
-    // committed once. A live runner commits whatever has arrived, usually far less.
+    // model_cache_bytes (changed keys stay cached until committed). Large chunks make catching up
+    // fast: a key changed many times in a chunk is committed once. A live runner commits whatever
+    // has arrived, usually far less.
     size_t chunk_events = 1 << 16;
     // Once new events arrive, the live thread waits this long for more before it applies them,
     // so that under load one commit carries many events rather than one: a checkpoint per

@@ -181,9 +181,9 @@ class EventStore {
   // Calls `fn` for each event of the global log from `from_position` on, in order, until `fn`
   // returns false or the log ends. For long reads that derive data from the log (projections,
   // exports): one iterator, one envelope reused for every event (valid only during the call; `fn`
-  // may swap it for another, which the scan then parses the next event into), and only the hashes stored with each record (hash, global_hash); prev_hash and
-  // prev_global_hash stay empty, since filling them costs a lookup per stream. Integrity is
-  // Verify()'s job.
+  // may swap it for another, which the scan then parses the next event into), and only the hashes
+  // stored with each record (hash, global_hash); prev_hash and prev_global_hash stay empty, since
+  // filling them costs a lookup per stream. Integrity is Verify()'s job.
   // `fn` must not wait for an append: after a failed write, the writer waits for running reads
   // before it reopens the database. The same holds for Scan().
   virtual Status ScanAll(uint64_t from_position,

@@ -54,7 +54,6 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-
 // The protobuf JSON mapping of `message` (lowerCamelCase names, every field printed, int64 as
 // string). Returns "{}" for a message that cannot be printed.
 std::string MessageJson(const google::protobuf::Message& message);

@@ -289,8 +289,7 @@ bool Parser::Object(Message* m) {
   return true;
 }
 
-bool Parser::Member(Message* m, const TypeInfo& info,
-                    std::vector<const FieldDescriptor*>* seen) {
+bool Parser::Member(Message* m, const TypeInfo& info, std::vector<const FieldDescriptor*>* seen) {
   std::string name;
   if (!String(&name)) return false;
   if (!Eat(':')) return Fail("Expected : between key:value pair.");

@@ -66,7 +66,8 @@ void RebuildProjections(const std::string& data) {
   const auto t0 = std::chrono::steady_clock::now();
   Status s = runner.RebuildAll();
   if (!s.ok()) Fail("rebuild: " + s.ToString());
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (const auto& p : o->registry.projections()) {
     std::cout << p->Name() << ": rebuilt up to " << runner.Checkpoint(p->Name()) << "\n";
   }

@@ -40,8 +40,8 @@ class InitiativesProjection final : public engine::Projection {
         NextState(NewInitiativeInstance, before ? before->state() : "", env, payload);
     if (state.empty()) return;
     if (before) model.Delete(IndexKey(*before));
-    auto* s = before ? model.Edit<pb::InitiativeSummary>(key)
-                     : model.Replace<pb::InitiativeSummary>(key);
+    auto* s =
+        before ? model.Edit<pb::InitiativeSummary>(key) : model.Replace<pb::InitiativeSummary>(key);
     if (const auto* e = dynamic_cast<const pb::InitiativeSubmitted*>(&payload)) {
       s->set_id(id);
       s->set_district(e->district());
