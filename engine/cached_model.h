@@ -108,19 +108,9 @@ class CachedModel final : public ModelWriter {
     dirty_.clear();
   }
   // Forgets everything cached, uncommitted writes too: later reads go to the store.
-  void Forget() {
-    entries_.clear();
-    dirty_.clear();
-    bytes_ = 0;
-    complete_ = false;
-  }
+  void Forget() { Clear(/*complete=*/false); }
   // The model was dropped from the store: it is empty, and the cache knows all of it.
-  void Dropped() {
-    entries_.clear();
-    dirty_.clear();
-    bytes_ = 0;
-    complete_ = true;
-  }
+  void Dropped() { Clear(/*complete=*/true); }
   // Bytes held, roughly: exact as of the last drain, guessed for values made since.
   size_t bytes() const { return bytes_; }
 
@@ -185,6 +175,12 @@ class CachedModel final : public ModelWriter {
     bytes_ -= e.cost;
     Recycle(e);
     entries_.erase(it);
+  }
+  void Clear(bool complete) {
+    entries_.clear();
+    dirty_.clear();
+    bytes_ = 0;
+    complete_ = complete;
   }
   // Keeps an erased entry's message for the next key that needs one: its strings keep their
   // buffers, so that the index entries a rebuild makes and erases by the million cost no heap.

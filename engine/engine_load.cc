@@ -77,8 +77,7 @@ Outcome Engine::Impl::Replay(const Workflow& wf, const std::string& stream,
   // by a point lookup that a bloom filter answers, where reading the stream costs an iterator.
   StreamHead head;
   if (Status s = store_->Head(stream, &head); !s.ok()) return Outcome::Unavailable(s.ToString());
-  const bool exists = head.version > 0;
-  if (exists && !as_of) {
+  if (head.version > 0 && !as_of) {
     std::string bytes;
     Status s = store_->Get(Space::kSnapshots, stream, &bytes);
     if (!s.ok() && !s.IsNotFound()) return Outcome::Unavailable(s.ToString());
@@ -95,7 +94,8 @@ Outcome Engine::Impl::Replay(const Workflow& wf, const std::string& stream,
     }
   }
   std::vector<EventEnvelope> events;
-  for (bool more = exists; more;) {
+  // A snapshot as recent as the head leaves nothing to read either.
+  for (bool more = version < head.version; more;) {
     events.clear();
     Status s = store_->ReadStream(stream, version + 1, kReplayChunk, &events);
     if (!s.ok()) return Outcome::Unavailable(s.ToString());

@@ -10,11 +10,11 @@
 #                              WIJKFLOW_FUZZ_SEED (default 1, so that a run repeats; 0 draws one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/install-deps.sh
+if [[ "${1:-}" == "--fuzz" ]]; then tools/install-deps.sh --fuzz; else tools/install-deps.sh; fi
 if [[ "${1:-}" == "--tsan" ]]; then
   # Only the store and engine tests, which own the concurrency (group commit, subscriptions,
   # projections, timers), and race_test, which races 100 commands through the engine. RocksDB is
-  # not built with TSan; tests/tsan.supp says why its interceptor calls are ignored.
+  # not built with TSan; tests/tsan.supp says what that makes it ignore, and why.
   tsan_tests=(events_event_store_test events_concurrency_test events_durability_test engine_test
               race_test)
   if [[ ! -f build-tsan/CMakeCache.txt ]]; then
@@ -28,7 +28,6 @@ if [[ "${1:-}" == "--tsan" ]]; then
     build-tsan/bin/"$t" --gtest_brief=1
   done
 elif [[ "${1:-}" == "--fuzz" ]]; then
-  tools/install-deps.sh --fuzz
   shift
   targets=("$@")
   ((${#targets[@]})) || targets=(command_json http_request envelope)

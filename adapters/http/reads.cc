@@ -131,15 +131,15 @@ Response ListInstances(Ctx& ctx, Call& call) {
   Response error;
   const engine::Workflow* workflow = FindWorkflow(ctx, call, &error);
   if (workflow == nullptr) return error;
-  uint64_t limit = 100;
-  if (!QueryUint(call, "limit", 100, ctx.options.max_page, &limit, &error) ||
-      !WaitForProjections(ctx, call, &error)) {
-    return error;
-  }
   const std::string& wf = call.Param("workflow");
   const std::string state(call.req.Query("state")), district(call.req.Query("district"));
   if (!MayRead(*call.principal, district)) {
     return call.Fail(403, "forbidden", "district '" + district + "' is not among this token's");
+  }
+  uint64_t limit = 100;
+  if (!QueryUint(call, "limit", 100, ctx.options.max_page, &limit, &error) ||
+      !WaitForProjections(ctx, call, &error)) {
+    return error;
   }
   // A token for some districts sees only their instances (and those of no district).
   const bool scoped = district.empty() && !ReadsAllDistricts(*call.principal);

@@ -8,9 +8,7 @@
 // first result.
 #include <gtest/gtest.h>
 #include <rocksdb/env.h>
-#include <rocksdb/file_system.h>
 
-#include <atomic>
 #include <map>
 #include <memory>
 #include <set>

@@ -105,6 +105,10 @@ TEST_F(CommandTest, UnknownOrMalformedFieldsAreNamed) {
   r = ExpectRejected(400, "invalid-argument",
                      [&] { return Command("t1", "Open", R"({"district":5})"); });
   EXPECT_EQ(JsonString(r.body, "field"), "district");
+  r = ExpectRejected(400, "invalid-argument", [&] {
+    return Command("t1", "Open", R"({"district":"feijenoord","district":"noord"})");
+  });
+  EXPECT_EQ(JsonString(r.body, "field"), "district");
   r = ExpectRejected(400, "invalid-argument",
                      [&] { return Command("t1", "Decide", R"({"amountCents":"lots"})"); });
   EXPECT_EQ(JsonString(r.body, "field"), "amountCents");

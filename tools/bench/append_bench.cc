@@ -4,7 +4,6 @@
 // of the disk's synced-write rate the store keeps.
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
-#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -40,12 +39,6 @@ struct Run {
   double p99_us = 0;
   double cpu_us_per_event = 0;  // user + system time of the whole process, per event
 };
-
-double ProcessCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 std::string Payload(size_t bytes) {
   std::mt19937 rng(42);

@@ -1,12 +1,15 @@
 #include "tools/bench/bench.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+
+#include "engine/json.h"
 
 namespace wijkflow::bench {
 
@@ -17,6 +20,16 @@ void RunOrFail(const char* name, const std::function<void()>& body) {
     std::fprintf(stderr, "%s: %s\n", name, e.what());
     throw CLI::RuntimeError(1);
   }
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double ProcessCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 double Median(std::vector<double> values) { return Percentile(std::move(values), 0.5); }
@@ -64,12 +77,7 @@ void JsonLine::Key(const std::string& key) {
 
 JsonLine& JsonLine::Add(const std::string& key, const std::string& value) {
   Key(key);
-  body_ += "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') body_ += '\\';
-    body_ += c;
-  }
-  body_ += "\"";
+  engine::AppendJsonString(&body_, value);
   return *this;
 }
 

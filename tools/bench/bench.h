@@ -45,6 +45,12 @@ void AddRunsOption(CLI::App* cmd, int* runs, const std::string& help);
 // Runs a subcommand's body; an exception is printed as "<name>: <what>" and becomes exit status 1.
 void RunOrFail(const char* name, const std::function<void()>& body);
 
+// Seconds since `t0` on the steady clock.
+double SecondsSince(std::chrono::steady_clock::time_point t0);
+// CPU seconds of the whole process, every thread (RocksDB's too): steadier than wall time on a
+// shared machine, so benchmarks print it beside the wall time.
+double ProcessCpuSeconds();
+
 // The median of `values` (0 for none).
 double Median(std::vector<double> values);
 // The q-quantile (0..1) of `values`, nearest rank (0 for none).

@@ -65,12 +65,6 @@ struct Phase {
   std::string first_error;
 };
 
-double ProcessCpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
 const std::string kToken = "bench-intake-token";
 const std::string kExecutiveToken = "bench-executive-token";
 const std::string kDistrict = "feijenoord";

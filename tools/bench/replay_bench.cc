@@ -8,7 +8,6 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 
 #include "engine/engine.h"
 #include "engine/projection_runner.h"
@@ -27,18 +26,6 @@ struct Settings {
   uint64_t events = 1'000'000;
   int runs = 3;
 };
-
-double Since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// CPU seconds of the whole process (RocksDB's threads included): steadier than wall time on a
-// shared machine, so it is printed beside it.
-double CpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 // Reads the whole log; returns the number of events read.
 uint64_t Scan(const EventStore& store) {
@@ -76,12 +63,12 @@ void RunReplayBench(const Settings& settings) {
     if (!s.ok()) throw std::runtime_error("simulate: " + s.ToString());
   }
   const uint64_t events = store->LastPosition();
-  const double generate_s = Since(t0);
+  const double generate_s = SecondsSince(t0);
   auto runner = std::make_unique<engine::ProjectionRunner>(store.get(), &registry);
   t0 = Clock::now();
   s = runner->CatchUp();
   if (!s.ok()) throw std::runtime_error("catch up: " + s.ToString());
-  const double catchup_s = Since(t0);
+  const double catchup_s = SecondsSince(t0);
   std::printf(
       "generated %llu events in %.1f s; first catch-up of %zu projections (one pass) %.2f s\n",
       static_cast<unsigned long long>(events), generate_s, registry.projections().size(),
@@ -99,20 +86,20 @@ void RunReplayBench(const Settings& settings) {
     runner = std::make_unique<engine::ProjectionRunner>(store.get(), &registry,
                                                         engine::ProjectionRunner::ForRebuild());
     t0 = Clock::now();
-    double cpu0 = CpuSeconds();
+    double cpu0 = ProcessCpuSeconds();
     s = runner->RebuildAll();
     if (!s.ok()) throw std::runtime_error("rebuild: " + s.ToString());
-    const double rebuild_s = Since(t0);
-    const double rebuild_cpu = CpuSeconds() - cpu0;
+    const double rebuild_s = SecondsSince(t0);
+    const double rebuild_cpu = ProcessCpuSeconds() - cpu0;
     for (const auto& p : registry.projections()) {
       if (runner->Checkpoint(p->Name()) != events)
         throw std::runtime_error("rebuild stopped short");
     }
     t0 = Clock::now();
-    cpu0 = CpuSeconds();
+    cpu0 = ProcessCpuSeconds();
     if (Scan(*store) != events) throw std::runtime_error("scan read a different log");
-    const double scan_s = Since(t0);
-    const double scan_cpu = CpuSeconds() - cpu0;
+    const double scan_s = SecondsSince(t0);
+    const double scan_cpu = ProcessCpuSeconds() - cpu0;
     rates.push_back(events / rebuild_s);
     base_rates.push_back(events / scan_s);
     std::printf("%4d %10.2f %8.2f %12.0f %8.2f %8.2f %12.0f %6.2f\n", run + 1, rebuild_s,

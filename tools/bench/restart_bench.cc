@@ -26,10 +26,6 @@ struct Settings {
   int runs = 5;
 };
 
-double Since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
 struct Target {
   uint64_t events = 0;
   std::string workflow;
@@ -81,7 +77,7 @@ double Restart(const std::string& db, const Target& target) {
   engine::InstanceView view;
   engine::Outcome o = engine.Get(target.workflow, target.id, std::nullopt, &view);
   if (!o.ok()) throw std::runtime_error("get: " + o.ToString());
-  const double ready = Since(t0);
+  const double ready = SecondsSince(t0);
   for (const auto& p : registry.projections()) {
     if (runner.Checkpoint(p->Name()) != target.events) {
       throw std::runtime_error("projections were not caught up");
@@ -99,7 +95,7 @@ void RunRestartBench(const Settings& settings) {
   auto t0 = Clock::now();
   const Target target = Generate(settings, db);
   std::printf("generated %llu events and caught up the projections in %.1f s\n",
-              static_cast<unsigned long long>(target.events), Since(t0));
+              static_cast<unsigned long long>(target.events), SecondsSince(t0));
   std::printf("ready = open store + register + engine + runner + CatchUp + Get(%s/%s)\n\n",
               target.workflow.c_str(), target.id.c_str());
   std::vector<double> ready;

@@ -105,12 +105,14 @@ void RunConnection(Shared* shared, int conn) {
       }
       const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
       if (r.method == "POST" && out.status / 100 == 2) {
-        const size_t at = out.body.find("\"lastPosition\":");
-        if (at != std::string::npos) last_position = std::stoull(out.body.substr(at + 15));
+        if (const uint64_t p = NumberAfter(out.body, "lastPosition")) last_position = p;
       }
-      shared->tally.Add(out.status, ms, r.Accepts(out.status),
-                        r.method + " " + r.target + " expected " + std::to_string(r.expect) +
-                            ", got " + std::to_string(out.status) + " " + out.body);
+      const bool expected = r.Accepts(out.status);
+      shared->tally.Add(out.status, ms, expected,
+                        expected
+                            ? std::string()
+                            : r.method + " " + r.target + " expected " + std::to_string(r.expect) +
+                                  ", got " + std::to_string(out.status) + " " + out.body);
     }
     shared->cycles_done[static_cast<size_t>(conn)] = cycle + 1;
   }
@@ -193,12 +195,13 @@ void RunSoak(const Settings& s) {
   for (auto& t : conns) t.join();
 
   std::vector<std::string> failures;
-  if (!server.Alive()) failures.push_back("wijkflowd died: " + server.exit_note());
+  const bool alive = server.Alive();
+  if (!alive) failures.push_back("wijkflowd died: " + server.exit_note());
   if (shared.broken > 0) failures.push_back(std::to_string(shared.broken) + " connections broke");
   if (shared.tally.unexpected() > 0) {
     failures.push_back(std::to_string(shared.tally.unexpected()) + " unexpected answers");
   }
-  if (server.Alive()) {
+  if (alive) {
     CheckAtEnd(server.port(), shared.cycles_done, &follower.last, &failures);
     if (follower.out_of_order > 0) {
       failures.push_back("the event stream skipped or repeated a position " +

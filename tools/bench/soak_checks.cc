@@ -15,12 +15,15 @@ using Clock = std::chrono::steady_clock;
 // far above what catching up takes, so that a stuck projection fails instead of hanging.
 constexpr auto kCatchUp = std::chrono::seconds(60);
 
-// The number after `"key":` in `json` at or after `from`; npos-safe (0 if absent).
-uint64_t NumberAfter(const std::string& json, const std::string& key, size_t from = 0) {
-  const size_t at = json.find("\"" + key + "\":", from);
+}  // namespace
+
+uint64_t NumberAfter(const std::string& json, const std::string& key) {
+  const size_t at = json.find("\"" + key + "\":");
   if (at == std::string::npos) return 0;
   return std::strtoull(json.c_str() + at + key.size() + 3, nullptr, 10);
 }
+
+namespace {
 
 // The sum of the values of /readyz's "projectionLag" object.
 uint64_t TotalLag(const std::string& json) {

@@ -10,6 +10,9 @@
 
 namespace wijkflow::bench {
 
+// The number after `"key":` in `json` (0 if there is none).
+uint64_t NumberAfter(const std::string& json, const std::string& key);
+
 // Appends a line to `failures` for each check that fails. `cycles_done[c]`: the cycles
 // connection c finished; `follower_last`: the last position the follower has seen, still moving.
 void CheckAtEnd(uint16_t port, const std::vector<uint64_t>& cycles_done,

@@ -3,12 +3,13 @@
 #include <time.h>
 
 #include "adapters/http/json.h"
+#include "workflows/common/time.h"
 
 namespace wijkflow::bench {
 namespace {
 
-constexpr Micros kHour = int64_t{3'600} * 1'000'000;
-constexpr Micros kDay = 24 * kHour;
+using workflows::kDay;
+constexpr Micros kHour = kDay / 24;
 
 const char* const kIntake = "soak-opzoomer-mee";
 const char* const kManager = "soak-wijkmanagers";

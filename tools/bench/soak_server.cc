@@ -9,6 +9,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "tools/bench/workload.h"
+
 namespace wijkflow::bench {
 namespace {
 
@@ -95,14 +97,7 @@ int ServerProcess::Stop() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-double ServerProcess::ResidentMiB() const {
-  std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB
-  }
-  return 0;
-}
+double ServerProcess::ResidentMiB() const { return bench::ResidentMiB(pid_); }
 
 int RunToCompletion(const std::string& binary, const std::vector<std::string>& args) {
   const auto argv = Argv(binary, args);

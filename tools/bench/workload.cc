@@ -84,8 +84,9 @@ engine::CommandRequest SubmitRequest(const engine::Engine& engine, const std::st
   return r;
 }
 
-double ResidentMiB() {
-  std::ifstream in("/proc/self/status");
+double ResidentMiB(int pid) {
+  std::ifstream in(pid == 0 ? std::string("/proc/self/status")
+                            : "/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB

@@ -21,7 +21,8 @@ void OpenBenchRound(engine::Engine* engine, SimulatedClock* clock);
 // Mee): exactly one event.
 engine::CommandRequest SubmitRequest(const engine::Engine& engine, const std::string& id);
 
-// Resident memory of this process in MiB (VmRSS of /proc/self/status), 0 if unknown.
-double ResidentMiB();
+// Resident memory of process `pid` (0: this one) in MiB (VmRSS of /proc/<pid>/status), 0 if
+// unknown.
+double ResidentMiB(int pid = 0);
 
 }  // namespace wijkflow::bench

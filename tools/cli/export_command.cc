@@ -55,8 +55,11 @@ void Export(const Filter& f) {
   std::map<std::string, std::string> district_of;  // stream -> district, as first recorded
   // One pass over the log with the scan that reads it fastest; each event carries its own hashes
   // (`wijkflow verify` checks the chains).
+  engine::PayloadDecoder decoder;
+  google::protobuf::Arena arena;
   Status s = o->store->ScanAll(1, [&](const EventEnvelope& e) {
-    auto payload = engine::DecodePayload(e);
+    arena.Reset();  // the payload before this one is done with
+    const engine::Message* payload = decoder.Decode(e, &arena);
     if (!payload) return true;
     std::string& district = district_of[e.stream_id()];
     if (district.empty()) district = StringField(*payload, "district");
