@@ -109,6 +109,25 @@ class CachedModel final : public ModelWriter {
   }
   // Forgets everything cached, uncommitted writes too: later reads go to the store.
   void Forget() { Clear(/*complete=*/false); }
+  // Drops committed entries until at most `target` bytes are held, sparing on a first pass those
+  // used since the last eviction (a second chance, as a clock would give). Evicting a few entries
+  // at a time keeps the hot ones and spreads the cost of freeing; a miss then reads the store.
+  // REQUIRES: nothing uncommitted (called after a drain).
+  void Evict(size_t target) {
+    for (int pass = 0; pass < 2 && bytes_ > target; ++pass) {
+      for (auto it = entries_.begin(); it != entries_.end() && bytes_ > target;) {
+        Entry& e = it->second;
+        if (pass == 0 && e.used) {
+          e.used = false;
+          ++it;
+          continue;
+        }
+        complete_ = false;  // a key not cached may now be in the store
+        auto gone = it++;
+        Erase(gone);
+      }
+    }
+  }
   // The model was dropped from the store: it is empty, and the cache knows all of it.
   void Dropped() { Clear(/*complete=*/true); }
   // Bytes held, roughly: exact as of the last drain, guessed for values made since.
@@ -119,6 +138,7 @@ class CachedModel final : public ModelWriter {
     bool present = false;  // false: absent (deleted, or not in the store)
     bool stored = false;   // the store may hold a value, as of the last drain
     bool dirty = false;
+    bool used = true;     // used since the last eviction
     size_t dirty_at = 0;  // where in dirty_, if dirty
     bool bytes_current = false;
     bool message_current = false;
@@ -138,6 +158,7 @@ class CachedModel final : public ModelWriter {
   Map::value_type& Load(const std::string& key, bool read = true) {
     auto [it, fresh] = entries_.try_emplace(key);
     Entry& e = it->second;
+    e.used = true;
     // After a drop, until the first eviction, every key of the model is here: a miss is absent.
     if (fresh && !complete_) {
       if (read) {

@@ -379,13 +379,15 @@ TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
   EXPECT_EQ(tallies.count("by-parity/odd/toggles/t3"), 0u);
 
   // A runner that keeps nothing cached between chunks reads back through the store; one that
-  // keeps everything reads its cache; one commits after every batch; and one as
-  // `rebuild-projections` runs it, committing once at the end: all rebuild the live models.
+  // keeps everything reads its cache; one commits after every batch; one evicts part of its
+  // cache after every batch; and one as `rebuild-projections` runs it, committing once at the
+  // end: all rebuild the live models.
   using Options = ProjectionRunner::Options;
   const std::vector<std::pair<std::string, Options>> runs = {
       {"no cache", Options{.model_cache_bytes = 0}},
       {"full cache", Options{.model_cache_bytes = size_t{1} << 30}},
       {"a commit per batch", Options{.model_cache_bytes = size_t{1} << 30, .chunk_events = 1}},
+      {"a small cache", Options{.model_cache_bytes = 2048, .chunk_events = 1}},
       {"for rebuild", ProjectionRunner::ForRebuild()},
   };
   for (size_t i = 0; i < runs.size(); ++i) {

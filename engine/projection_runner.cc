@@ -236,15 +236,15 @@ class ProjectionRunner::Impl {
     return total;
   }
 
-  // Keeps the cached models within their budget: the largest ones are forgotten first.
+  // Keeps the cached models within their budget: once over it, each model evicts in proportion
+  // to what it holds, down to three quarters of the budget, so that evictions are few and each
+  // frees a good part.
   void TrimModels() {
-    size_t total = CachedBytes();
-    while (total > options_.model_cache_bytes) {
-      auto largest = std::max_element(entries_.begin(), entries_.end(), [](auto& a, auto& b) {
-        return a->model.bytes() < b->model.bytes();
-      });
-      total -= (*largest)->model.bytes();
-      (*largest)->model.Forget();
+    const size_t total = CachedBytes();
+    if (total <= options_.model_cache_bytes) return;
+    const double keep = 0.75 * static_cast<double>(options_.model_cache_bytes) / total;
+    for (auto& e : entries_) {
+      e->model.Evict(static_cast<size_t>(keep * static_cast<double>(e->model.bytes())));
     }
   }
 

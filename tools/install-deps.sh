@@ -14,6 +14,7 @@ pkgs=(
   libssl-dev                 # SHA-256 (OpenSSL)
   libcli11-dev               # command lines
   libabsl-dev                # Swiss-table hash maps (the projections' model cache)
+  libjemalloc-dev            # the programs' allocator
   curl                       # the README's demo scenario
   chromium                   # renders the HTML audit report in its tests (headless)
 )
