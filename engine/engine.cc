@@ -164,16 +164,20 @@ CommandResult Engine::Impl::Execute(CommandRequest request, const TimerEntry* fi
     return r;
   }
   const std::string stream = Engine::StreamId(request.workflow, request.instance_id);
-  if (request.command_id.empty()) request.command_id = NewCommandId();
+  const bool fresh_id = request.command_id.empty();
+  if (fresh_id) request.command_id = NewCommandId();
 
   std::lock_guard<std::mutex> lock(StripeFor(stream));
   // Checked under the instance's lock, so a retry racing its original sees the original's result.
-  AppendReceipt seen;
-  Status s = store_->FindCommand(request.command_id, &seen);
-  if (s.ok()) return Duplicate(seen, stream);
-  if (!s.IsNotFound()) {
-    r.outcome = Outcome::Unavailable(s.ToString());
-    return r;
+  // An id made just now (128 random bits) has no original to find.
+  if (!fresh_id) {
+    AppendReceipt seen;
+    Status s = store_->FindCommand(request.command_id, &seen);
+    if (s.ok()) return Duplicate(seen, stream);
+    if (!s.IsNotFound()) {
+      r.outcome = Outcome::Unavailable(s.ToString());
+      return r;
+    }
   }
   // Streams other than this one that we lost a race on, locked for the next attempts, so that
   // commands contending for a hot stream (a round many grants reserve on) take turns.
