@@ -164,8 +164,8 @@ CommandResult Engine::Impl::Execute(CommandRequest request, const TimerEntry* fi
     return r;
   }
   const std::string stream = Engine::StreamId(request.workflow, request.instance_id);
-  const bool fresh_id = request.command_id.empty();
-  if (fresh_id) request.command_id = NewCommandId();
+  const bool fresh_id = request.command_id.empty() || request.command_id_is_new;
+  if (request.command_id.empty()) request.command_id = NewCommandId();
 
   std::lock_guard<std::mutex> lock(StripeFor(stream));
   // Checked under the instance's lock, so a retry racing its original sees the original's result.

@@ -42,6 +42,9 @@ struct CommandRequest {
   // mandate the engine fills in mandate_ref and on_behalf_of.
   Actor actor;
   std::string command_id;            // idempotency key; empty: the engine makes one
+  // The caller made command_id just now, unguessably (it was given no key): no earlier command
+  // can have it, so the engine skips looking for one. A later retry with it is still recognised.
+  bool command_id_is_new = false;
   std::optional<Micros> effective;   // when the act counts; default: now
   std::optional<uint64_t> if_match;  // the instance version the caller saw
   std::string correlation_id;

@@ -88,6 +88,7 @@ bool ReadCommandHeaders(const Call& call, engine::CommandRequest* r, std::string
   *key = std::string(req.Header("idempotency-key"));
   if (key->empty()) {
     *key = RandomKey();
+    r->command_id_is_new = true;
   } else if (!ValidToken(*key, 128)) {
     return bad("Idempotency-Key must be 1-128 of [A-Za-z0-9._:@-]", "Idempotency-Key");
   }

@@ -47,6 +47,21 @@ TEST_F(CommandTest, RetryWithTheSameIdempotencyKeyReturnsTheFirstResultAndWrites
   EXPECT_EQ(LastPosition(), before);
 }
 
+TEST_F(CommandTest, ACommandSentWithoutAKeyCanBeRetriedWithTheOneItWasGiven) {
+  ClientResponse first = Open("t1");
+  ASSERT_EQ(first.status, 201) << first.body;
+  const std::string key = JsonString(first.body, "commandId");
+  ASSERT_EQ(key.rfind("auto-", 0), 0u) << key;
+  ASSERT_EQ(Command("t1", "Close", "{}").status, 200);
+  const uint64_t before = LastPosition();
+
+  ClientResponse retry = Open("t1", {{"Idempotency-Key", key}});
+  EXPECT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(JsonField(retry.body, "duplicate"), "true");
+  EXPECT_EQ(JsonField(retry.body, "lastPosition"), JsonField(first.body, "lastPosition"));
+  EXPECT_EQ(LastPosition(), before);
+}
+
 TEST_F(CommandTest, AnIdempotencyKeyReusedOnAnotherInstanceIsRefused) {
   ASSERT_EQ(Open("t1", {{"Idempotency-Key", "k-1"}}).status, 201);
   ExpectRejected(409, "idempotency-key-reused", [&] {
