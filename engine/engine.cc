@@ -93,6 +93,10 @@ CommandResult Engine::Execute(CommandRequest request) {
   return impl_->Execute(std::move(request), nullptr);
 }
 
+void Engine::ExecuteAsync(CommandRequest request, Done done, Waiting wait) {
+  impl_->ExecuteAsync(std::move(request), std::move(done), std::move(wait));
+}
+
 Outcome Engine::Get(std::string_view workflow, std::string_view id, std::optional<Micros> as_of,
                     InstanceView* out) {
   const Workflow* wf = registry_->Find(workflow);
@@ -133,60 +137,73 @@ Engine::Impl::Impl(EventStore* store, const WorkflowRegistry* registry, const Cl
       cache_(options.cache_entries),
       stripes_(std::max<size_t>(1, options.lock_stripes)) {}
 
-std::mutex& Engine::Impl::StripeFor(const std::string& stream) {
+Engine::Impl::~Impl() {
+  std::unique_lock<std::mutex> lock(async_mu_);
+  async_cv_.wait(lock, [&] { return async_in_flight_ == 0; });
+}
+
+StripeLock& Engine::Impl::StripeFor(const std::string& stream) {
   return stripes_[std::hash<std::string>{}(stream) % stripes_.size()];
+}
+
+Outcome Engine::Impl::Check(const CommandRequest& request, const Workflow** wf,
+                            const CommandSpec** spec) const {
+  if (request.principal.system.empty()) return Outcome::Unauthenticated("no credentials");
+  *wf = registry_->Find(request.workflow);
+  if (*wf == nullptr) return Outcome::NotFound("no workflow '" + request.workflow + "'");
+  *spec = FindCommand(**wf, request.command);
+  if (*spec == nullptr) {
+    return Outcome::NotFound("workflow '" + request.workflow + "' has no command '" +
+                             request.command + "'");
+  }
+  if (!ValidInstanceId(request.instance_id)) {
+    return Outcome::InvalidArgument("instance id must be 1-128 of [A-Za-z0-9._:-]");
+  }
+  if (!request.body || request.body->GetDescriptor() != (*spec)->prototype->GetDescriptor()) {
+    return Outcome::InvalidArgument("command body is not a " +
+                                    (*spec)->prototype->GetDescriptor()->full_name());
+  }
+  return Outcome::Ok();
+}
+
+// An earlier command with this id, looked for under the instance's lock, so that a retry racing
+// its original sees the original's result. An id made just now (128 random bits) has no
+// original to find. Sets *found to its result, if any.
+bool Engine::Impl::FindEarlier(CommandRequest& request, const std::string& stream,
+                               CommandResult* found) {
+  const bool fresh_id = request.command_id.empty() || request.command_id_is_new;
+  if (request.command_id.empty()) request.command_id = NewCommandId();
+  if (fresh_id) return false;
+  AppendReceipt seen;
+  Status s = store_->FindCommand(request.command_id, &seen);
+  if (s.ok()) {
+    *found = Duplicate(seen, stream);
+    return true;
+  }
+  if (!s.IsNotFound()) {
+    found->outcome = Outcome::Unavailable(s.ToString());
+    return true;
+  }
+  return false;
 }
 
 CommandResult Engine::Impl::Execute(CommandRequest request, const TimerEntry* fired) {
   CommandResult r;
-  if (request.principal.system.empty()) {
-    r.outcome = Outcome::Unauthenticated("no credentials");
-    return r;
-  }
-  const Workflow* wf = registry_->Find(request.workflow);
-  if (wf == nullptr) {
-    r.outcome = Outcome::NotFound("no workflow '" + request.workflow + "'");
-    return r;
-  }
-  const CommandSpec* spec = FindCommand(*wf, request.command);
-  if (spec == nullptr) {
-    r.outcome = Outcome::NotFound("workflow '" + request.workflow + "' has no command '" +
-                                  request.command + "'");
-    return r;
-  }
-  if (!ValidInstanceId(request.instance_id)) {
-    r.outcome = Outcome::InvalidArgument("instance id must be 1-128 of [A-Za-z0-9._:-]");
-    return r;
-  }
-  if (!request.body || request.body->GetDescriptor() != spec->prototype->GetDescriptor()) {
-    r.outcome = Outcome::InvalidArgument("command body is not a " +
-                                         spec->prototype->GetDescriptor()->full_name());
-    return r;
-  }
+  const Workflow* wf = nullptr;
+  const CommandSpec* spec = nullptr;
+  r.outcome = Check(request, &wf, &spec);
+  if (!r.outcome.ok()) return r;
   const std::string stream = Engine::StreamId(request.workflow, request.instance_id);
-  const bool fresh_id = request.command_id.empty() || request.command_id_is_new;
-  if (request.command_id.empty()) request.command_id = NewCommandId();
-
-  std::lock_guard<std::mutex> lock(StripeFor(stream));
-  // Checked under the instance's lock, so a retry racing its original sees the original's result.
-  // An id made just now (128 random bits) has no original to find.
-  if (!fresh_id) {
-    AppendReceipt seen;
-    Status s = store_->FindCommand(request.command_id, &seen);
-    if (s.ok()) return Duplicate(seen, stream);
-    if (!s.IsNotFound()) {
-      r.outcome = Outcome::Unavailable(s.ToString());
-      return r;
-    }
-  }
+  std::lock_guard<StripeLock> lock(StripeFor(stream));
+  if (FindEarlier(request, stream, &r)) return r;
   // Streams other than this one that we lost a race on, locked for the next attempts, so that
   // commands contending for a hot stream (a round many grants reserve on) take turns.
-  std::vector<std::unique_lock<std::mutex>> contended;
+  std::vector<std::unique_lock<StripeLock>> contended;
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
     Attempt a = TryOnce(*wf, *spec, request, fired);
     if (!a.retry) return std::move(a.result);
     Backoff(attempt);
-    std::mutex& other = StripeFor(a.conflict_stream);
+    StripeLock& other = StripeFor(a.conflict_stream);
     bool held = &other == &StripeFor(stream);
     for (const auto& l : contended) held |= l.mutex() == &other;
     // Only try: blocking while holding our own lock could deadlock with a command that holds
@@ -201,6 +218,51 @@ CommandResult Engine::Impl::Execute(CommandRequest request, const TimerEntry* fi
   r.outcome = Outcome::Conflict("instance kept changing; gave up after " +
                                 std::to_string(options_.max_attempts) + " attempts");
   return r;
+}
+
+void Engine::Impl::ExecuteAsync(CommandRequest request, Done done, Waiting wait) {
+  CommandResult r;
+  const Workflow* wf = nullptr;
+  const CommandSpec* spec = nullptr;
+  r.outcome = Check(request, &wf, &spec);
+  if (!r.outcome.ok()) return done(std::move(r));
+  const std::string stream = Engine::StreamId(request.workflow, request.instance_id);
+  StripeLock& stripe = StripeFor(stream);
+  if (!stripe.try_lock()) return wait(std::move(request), std::move(done));
+  std::unique_lock<StripeLock> lock(stripe, std::adopt_lock);
+  if (FindEarlier(request, stream, &r)) {
+    lock.unlock();
+    return done(std::move(r));
+  }
+  auto d = std::make_shared<Decided>(Decide(*wf, *spec, request, nullptr));
+  if (!d->append) {
+    lock.unlock();
+    if (d->result.outcome.ok() && !d->timer_writes.empty()) {
+      return wait(std::move(request), std::move(done));  // decided again, and written, there
+    }
+    return done(std::move(d->result));
+  }
+  AppendRequest append = std::move(*d->append);
+  d->append.reset();
+  {
+    std::lock_guard<std::mutex> count(async_mu_);
+    ++async_in_flight_;
+  }
+  // The lock is held until the append is settled, on whichever thread that is.
+  lock.release();
+  auto retry = std::make_shared<CommandRequest>(std::move(request));
+  store_->AppendAsync(std::move(append), [this, d, retry, &stripe, done = std::move(done),
+                                          wait = std::move(wait)](AppendOutcome out) {
+    Attempt a = Settle(*d, std::move(out));
+    stripe.unlock();
+    if (a.retry) {
+      wait(std::move(*retry), done);
+    } else {
+      done(std::move(a.result));
+    }
+    std::lock_guard<std::mutex> count(async_mu_);
+    if (--async_in_flight_ == 0) async_cv_.notify_all();
+  });
 }
 
 Outcome Engine::Impl::Authorise(const Workflow& wf, const CommandSpec& spec,
@@ -240,69 +302,63 @@ Outcome Engine::Impl::Authorise(const Workflow& wf, const CommandSpec& spec,
   return authority->Authorize(read, scope, effective, &actor);
 }
 
-Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpec& spec,
-                                            CommandRequest& request, const TimerEntry* fired) {
-  Attempt a;
-  CommandResult& r = a.result;
+Engine::Impl::Decided Engine::Impl::Decide(const Workflow& wf, const CommandSpec& spec,
+                                           CommandRequest& request, const TimerEntry* fired) {
+  Decided d;
+  CommandResult& r = d.result;
   ReadSet reads;
-  const std::string stream = Engine::StreamId(request.workflow, request.instance_id);
+  d.stream = Engine::StreamId(request.workflow, request.instance_id);
   const LoadedInstance* cur = LoadInto(request.workflow, request.instance_id, &reads);
   if (cur == nullptr) {
-    r.outcome = Outcome::Unavailable("cannot load " + stream);
-    return a;
+    r.outcome = Outcome::Unavailable("cannot load " + d.stream);
+    return d;
   }
   if (request.if_match && *request.if_match != cur->version) {
     r.outcome =
         Outcome::PreconditionFailed("instance is at version " + std::to_string(cur->version) +
                                     ", not " + std::to_string(*request.if_match));
-    return a;
+    return d;
   }
   const Micros now = clock_->Now();
   Micros effective = request.effective.value_or(now);
   if (fired != nullptr) effective = std::max(fired->due_micros(), cur->last_effective);
   if (effective > now) {
     r.outcome = Outcome::InvalidArgument("effectiveDate lies in the future");
-    return a;
+    return d;
   }
   if (effective < cur->last_effective) {
     r.outcome = Outcome::InvalidArgument("effectiveDate lies before the instance's last event");
-    return a;
+    return d;
   }
   r.outcome = Authorise(wf, spec, *cur->instance, *request.body, effective, fired != nullptr,
                         &reads, &request);
-  if (!r.outcome.ok()) return a;
+  if (!r.outcome.ok()) return d;
 
   DecideContext ctx(
       request.workflow, request.instance_id, request.actor, effective, now,
       [&](std::string_view w, std::string_view id) { return LoadInto(w, id, &reads); });
   r.outcome = wf.Decide(ctx, *cur->instance, *request.body);
-  if (!r.outcome.ok()) return a;
+  if (!r.outcome.ok()) return d;
+  for (const auto& t : ctx.timers()) {
+    if (!t.cancel) d.timers_set.push_back(t.due);
+  }
+  r.version = cur->version;
+  r.state = std::string(cur->instance->StateName());
   if (ctx.events().empty()) {  // no fact to record; timers may still change (a fired one goes)
-    std::vector<SideWrite> writes;
-    r.outcome = TimerWrites(ctx, stream, fired, &writes);
-    if (r.outcome.ok() && !writes.empty()) {
-      Status s = store_->Write(writes, /*sync=*/true);
-      if (!s.ok()) r.outcome = Outcome::Unavailable(s.ToString());
-    }
-    for (const auto& t : ctx.timers()) {
-      if (!t.cancel) LowerTimersFrom(t.due);
-    }
-    r.version = cur->version;
-    r.state = std::string(cur->instance->StateName());
-    return a;
+    r.outcome = TimerWrites(ctx, d.stream, fired, &d.timer_writes);
+    return d;
   }
   for (const auto& e : ctx.events()) {
     if (LoadInto(e.workflow, e.instance_id, &reads) == nullptr) {
       r.outcome =
           Outcome::Unavailable("cannot load " + Engine::StreamId(e.workflow, e.instance_id));
-      return a;
+      return d;
     }
   }
   AppendRequest append;
   append.command_id = request.command_id;
-  std::map<std::string, Evolved> after;
-  r.outcome = Evolve(ctx, reads, &append, &after);
-  if (!r.outcome.ok()) return a;
+  r.outcome = Evolve(ctx, reads, &append, &d.after);
+  if (!r.outcome.ok()) return d;
   for (auto& sa : append.streams) {
     for (auto& env : sa.events) {
       *env.mutable_actor() = request.actor;
@@ -312,11 +368,15 @@ Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpe
                                                         : request.causation_id);
     }
   }
-  r.outcome = TimerWrites(ctx, stream, fired, &append.side_writes);
-  if (!r.outcome.ok()) return a;
-  SnapshotWrites(after, reads, &append.side_writes);
+  r.outcome = TimerWrites(ctx, d.stream, fired, &append.side_writes);
+  if (!r.outcome.ok()) return d;
+  SnapshotWrites(d.after, reads, &append.side_writes);
+  d.append = std::move(append);
+  return d;
+}
 
-  AppendOutcome out = store_->Append(std::move(append));
+Engine::Impl::Attempt Engine::Impl::Settle(Decided& d, AppendOutcome out) {
+  Attempt a;
   if (out.status.IsWrongExpectedVersion()) {
     cache_.Erase(out.status.stream());
     a.retry = true;
@@ -324,22 +384,21 @@ Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpe
     return a;
   }
   if (out.status.IsDuplicateCommand()) {
-    a.result = Duplicate(out.receipt, stream);
+    a.result = Duplicate(out.receipt, d.stream);
     return a;
   }
   if (!out.status.ok()) {
-    r.outcome = Outcome::Unavailable(out.status.ToString());
+    a.result.outcome = Outcome::Unavailable(out.status.ToString());
     return a;
   }
-  for (const auto& t : ctx.timers()) {
-    if (!t.cancel) LowerTimersFrom(t.due);
+  for (Micros due : d.timers_set) LowerTimersFrom(due);
+  a.result = std::move(d.result);
+  a.result.receipt = std::move(out.receipt);
+  if (auto own = d.after.find(d.stream); own != d.after.end()) {
+    a.result.version = own->second.version;
+    a.result.state = std::string(own->second.instance->StateName());
   }
-  r.receipt = std::move(out.receipt);
-  auto own = after.find(stream);
-  r.version = own != after.end() ? own->second.version : cur->version;
-  r.state = std::string(own != after.end() ? own->second.instance->StateName()
-                                           : cur->instance->StateName());
-  for (auto& [s, ev] : after) {
+  for (auto& [s, ev] : d.after) {
     auto li = std::make_shared<LoadedInstance>();
     li->instance = std::move(ev.instance);
     li->version = ev.version;
@@ -347,6 +406,22 @@ Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpe
     li->last_effective = ev.last_effective;
     cache_.Put(s, std::move(li));
   }
+  return a;
+}
+
+Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpec& spec,
+                                            CommandRequest& request, const TimerEntry* fired) {
+  Decided d = Decide(wf, spec, request, fired);
+  if (d.append) return Settle(d, store_->Append(std::move(*d.append)));
+  if (d.result.outcome.ok() && !d.timer_writes.empty()) {
+    Status s = store_->Write(d.timer_writes, /*sync=*/true);
+    if (!s.ok()) d.result.outcome = Outcome::Unavailable(s.ToString());
+  }
+  if (d.result.outcome.ok()) {
+    for (Micros due : d.timers_set) LowerTimersFrom(due);
+  }
+  Attempt a;
+  a.result = std::move(d.result);
   return a;
 }
 

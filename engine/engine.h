@@ -10,6 +10,7 @@
 #include <google/protobuf/arena.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,7 +42,7 @@ struct CommandRequest {
   // Who acts, in which role; must lie within the principal's grants. For a decision under
   // mandate the engine fills in mandate_ref and on_behalf_of.
   Actor actor;
-  std::string command_id;            // idempotency key; empty: the engine makes one
+  std::string command_id;  // idempotency key; empty: the engine makes one
   // The caller made command_id just now, unguessably (it was given no key): no earlier command
   // can have it, so the engine skips looking for one. A later retry with it is still recognised.
   bool command_id_is_new = false;
@@ -89,6 +90,17 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   CommandResult Execute(CommandRequest request);
+
+  // Execute for a thread that must not wait (a network thread). The command is decided on the
+  // calling thread and its append queued; `done` gets the result once the append is durable, on
+  // the store's sync thread (so it must be quick), or at once if the command is refused before
+  // it appends. Where Execute would wait (the instance is locked by a command in flight, the
+  // append lost a race and must be decided again, or the decision writes timers alone) the
+  // request goes to `wait` instead, which must run Execute where waiting is fine and give its
+  // result to `done`. Exactly one of the two is called, once.
+  using Done = std::function<void(CommandResult)>;
+  using Waiting = std::function<void(CommandRequest, Done)>;
+  void ExecuteAsync(CommandRequest request, Done done, Waiting wait);
 
   // Parses `json` (protobuf JSON mapping) into a new message of the command's type. Unknown
   // fields are rejected (InvalidArgument naming the field).

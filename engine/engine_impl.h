@@ -2,9 +2,11 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,12 +16,35 @@
 
 namespace wijkflow::engine {
 
+// A stripe of the per-stream locks a command holds from its decision until its append is settled.
+// Unlike std::mutex it may be released by a thread other than the one that took it: an
+// asynchronous command's append is settled on the store's sync thread.
+class StripeLock {
+ public:
+  void lock() {
+    while (locked_.exchange(true, std::memory_order_acquire)) {
+      locked_.wait(true, std::memory_order_relaxed);
+    }
+  }
+  bool try_lock() { return !locked_.exchange(true, std::memory_order_acquire); }
+  void unlock() {
+    locked_.store(false, std::memory_order_release);
+    locked_.notify_one();
+  }
+
+ private:
+  std::atomic<bool> locked_{false};
+};
+
 class Engine::Impl {
  public:
   Impl(EventStore* store, const WorkflowRegistry* registry, const Clock* clock,
        EngineOptions options);
 
+  ~Impl();  // waits for the asynchronous commands in flight
+
   CommandResult Execute(CommandRequest request, const TimerEntry* fired);
+  void ExecuteAsync(CommandRequest request, Done done, Waiting wait);
   Outcome Get(const Workflow& wf, std::string_view id, std::optional<Micros> as_of,
               InstanceView* out);
   size_t FireDueTimers();
@@ -40,6 +65,16 @@ class Engine::Impl {
     size_t append_index;
   };
 
+  // A command decided: its result, final unless it has an append to make (or timers to write).
+  struct Decided {
+    CommandResult result;
+    std::string stream;
+    std::optional<AppendRequest> append;
+    std::vector<SideWrite> timer_writes;  // a decision that records no event but moves timers
+    std::map<std::string, Evolved> after;
+    std::vector<Micros> timers_set;  // their due times, to lower the timer scan's start
+  };
+
   struct Attempt {
     CommandResult result;
     bool retry = false;
@@ -49,8 +84,17 @@ class Engine::Impl {
   Outcome Authorise(const Workflow& wf, const CommandSpec& spec, const Instance& current,
                     const Message& body, Micros effective, bool by_timer, ReadSet* reads,
                     CommandRequest* request);
+  // The checks every command passes before it takes its stream's lock.
+  Outcome Check(const CommandRequest& request, const Workflow** wf, const CommandSpec** spec) const;
+  // Looks for an earlier command with the request's id (making one if it has none); true and
+  // *found set if there is one, or if the look failed.
+  bool FindEarlier(CommandRequest& request, const std::string& stream, CommandResult* found);
   Attempt TryOnce(const Workflow& wf, const CommandSpec& spec, CommandRequest& request,
                   const TimerEntry* fired);
+  Decided Decide(const Workflow& wf, const CommandSpec& spec, CommandRequest& request,
+                 const TimerEntry* fired);
+  // What the append's outcome makes of a decided command (and the instance cache with it).
+  Attempt Settle(Decided& d, AppendOutcome out);
   // The instance from the cache, else snapshot + later events, else a full replay.
   Outcome Load(const Workflow& wf, const std::string& id,
                std::shared_ptr<const LoadedInstance>* out);
@@ -64,15 +108,18 @@ class Engine::Impl {
                       std::vector<SideWrite>* writes) const;
   void SnapshotWrites(const std::map<std::string, Evolved>& after, const ReadSet& reads,
                       std::vector<SideWrite>* writes) const;
-  std::mutex& StripeFor(const std::string& stream);
+  StripeLock& StripeFor(const std::string& stream);
 
   EventStore* store_;
   const WorkflowRegistry* registry_;
   const Clock* clock_;
   const EngineOptions options_;
   InstanceCache cache_;
-  std::vector<std::mutex> stripes_;
-  std::mutex timers_mu_;  // one FireDueTimers pass at a time
+  std::vector<StripeLock> stripes_;
+  std::mutex async_mu_;
+  std::condition_variable async_cv_;
+  size_t async_in_flight_ = 0;  // GUARDED_BY(async_mu_): appends queued by ExecuteAsync
+  std::mutex timers_mu_;        // one FireDueTimers pass at a time
   // No timer is due before this: scans start here instead of wading through the deletion
   // markers fired timers leave behind. Lowered after every append that sets a timer.
   std::atomic<Micros> timers_from_{0};

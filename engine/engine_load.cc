@@ -245,7 +245,7 @@ size_t Engine::Impl::FireDueTimers() {
       if (!r.outcome.ok() && !r.duplicate) {
         // The deadline no longer applies (the instance moved on, or the command is gone).
         const std::string stream = Engine::StreamId(t.workflow(), t.instance_id());
-        std::lock_guard<std::mutex> instance_lock(StripeFor(stream));
+        std::lock_guard<StripeLock> instance_lock(StripeFor(stream));
         std::vector<SideWrite> writes;
         if (!timers::RemoveFired(*store_, stream, t, &writes).ok()) return fired;
         if (!store_->Write(writes, true).ok()) return fired;

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include "engine/projection_runner.h"
@@ -60,6 +62,34 @@ class EngineTest : public ::testing::Test {
     body->set_reason(reason);
     return engine_->Execute(Request(id, "Close", std::move(body)));
   }
+  // Engine::ExecuteAsync, waiting for its answer. A request handed to `wait` runs Execute on a
+  // thread of its own, as the HTTP adapter runs it on a worker; *waited counts those.
+  CommandResult ExecuteAsync(CommandRequest r, std::atomic<int>* waited = nullptr,
+                             Engine* engine = nullptr) {
+    Engine* e = engine != nullptr ? engine : engine_.get();
+    auto answer = std::make_shared<std::promise<CommandResult>>();
+    std::future<CommandResult> result = answer->get_future();
+    e->ExecuteAsync(
+        std::move(r), [answer](CommandResult out) { answer->set_value(std::move(out)); },
+        [this, e, waited](CommandRequest request, Engine::Done done) {
+          if (waited != nullptr) ++*waited;
+          std::lock_guard<std::mutex> lock(waiters_mu_);
+          waiters_.emplace_back([e, request = std::move(request), done]() mutable {
+            done(e->Execute(std::move(request)));
+          });
+        });
+    return result.get();
+  }
+  ~EngineTest() override {
+    std::lock_guard<std::mutex> lock(waiters_mu_);
+    for (auto& t : waiters_) t.join();
+  }
+  std::unique_ptr<Message> OpenBody() {
+    auto body = std::make_unique<pb::Open>();
+    body->set_district("feijenoord");
+    return body;
+  }
+
   std::string State(const std::string& id) {
     InstanceView v;
     if (!engine_->Get("toggles", id, std::nullopt, &v).ok()) return "<none>";
@@ -84,6 +114,8 @@ class EngineTest : public ::testing::Test {
   WorkflowRegistry registry_;
   std::unique_ptr<EventStore> store_;
   std::unique_ptr<Engine> engine_;
+  std::mutex waiters_mu_;
+  std::vector<std::thread> waiters_;  // ExecuteAsync's `wait`s, joined at the end
 };
 
 TEST_F(EngineTest, CommandAppendsEventsWithTheirEnvelope) {
@@ -286,6 +318,91 @@ TEST_F(EngineTest, ConcurrentCommandsOnOneInstanceAlternateLegally) {
   auto h = History("t1");
   EXPECT_EQ(static_cast<int>(h.size()), ok.load());
   for (size_t i = 0; i < h.size(); ++i) {  // open, close, open, ... never twice the same
+    EXPECT_EQ(h[i].event_type(), i % 2 ? "wijkflow.testing.Closed" : "wijkflow.testing.Opened");
+  }
+}
+
+TEST_F(EngineTest, AnAsyncCommandIsAnsweredOnceDurableAndCachedForTheNext) {
+  std::atomic<int> waited{0};
+  CommandResult r = ExecuteAsync(Request("t1", "Open", OpenBody()), &waited);
+  ASSERT_TRUE(r.outcome.ok()) << r.outcome.ToString();
+  EXPECT_EQ(r.version, 1u);
+  EXPECT_EQ(r.state, "open");
+  EXPECT_EQ(r.receipt.first_position(), 1u);
+  EXPECT_EQ(store_->LastPosition(), 1u);
+  EXPECT_EQ(waited, 0);
+  // The next command starts from the state the first one left (version 2 expects 1).
+  r = Close("t1");
+  ASSERT_TRUE(r.outcome.ok()) << r.outcome.ToString();
+  EXPECT_EQ(r.version, 2u);
+}
+
+TEST_F(EngineTest, AnAsyncCommandRefusedBeforeItsAppendIsAnsweredAtOnceAndWritesNothing) {
+  ASSERT_TRUE(Open("t1").outcome.ok());
+  std::atomic<int> waited{0};
+  bool answered = false;
+  ExpectRejected(Outcome::Kind::kInvalidTransition, [&] {
+    CommandResult out;
+    engine_->ExecuteAsync(
+        Request("t1", "Open", OpenBody()),
+        [&](CommandResult r) {
+          answered = true;
+          out = std::move(r);
+        },
+        [&](CommandRequest, Engine::Done) { ++waited; });
+    EXPECT_TRUE(answered) << "a refusal is answered on the calling thread";
+    return out;
+  });
+  ExpectRejected(Outcome::Kind::kUnauthenticated, [&] {
+    return ExecuteAsync(Request("t1", "Close", std::make_unique<pb::Close>(), Principal{}));
+  });
+  EXPECT_EQ(waited, 0);
+}
+
+TEST_F(EngineTest, AnAsyncCommandThatLosesARaceIsHandedToWaitAndDecidedAgain) {
+  ASSERT_TRUE(Open("t1").outcome.ok());  // this engine now holds t1 at version 1, open
+  {
+    // Another engine on the same store closes it: ours does not know.
+    Engine other(store_.get(), &registry_, &clock_);
+    auto body = std::make_unique<pb::Close>();
+    ASSERT_TRUE(other.Execute(Request("t1", "Close", std::move(body))).outcome.ok());
+  }
+  std::atomic<int> waited{0};
+  ExpectRejected(Outcome::Kind::kInvalidTransition, [&] {
+    auto body = std::make_unique<pb::Close>();
+    return ExecuteAsync(Request("t1", "Close", std::move(body)), &waited);
+  });
+  EXPECT_EQ(waited, 1) << "the append expected version 1, found 2, and went to wait";
+  EXPECT_EQ(History("t1").size(), 2u);
+}
+
+TEST_F(EngineTest, AsyncAndBlockingCommandsOnOneInstanceAlternateLegally) {
+  std::atomic<int> ok{0}, waited{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        const bool open = (i + t) % 2 == 0;
+        CommandResult r;
+        if (t % 2 == 0) {
+          r = open ? Open("t1") : Close("t1");
+        } else {
+          r = ExecuteAsync(open ? Request("t1", "Open", OpenBody())
+                                : Request("t1", "Close", std::make_unique<pb::Close>()),
+                           &waited);
+        }
+        if (r.outcome.ok()) {
+          ++ok;
+        } else {
+          EXPECT_EQ(r.outcome.kind(), Outcome::Kind::kInvalidTransition);
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto h = History("t1");
+  EXPECT_EQ(static_cast<int>(h.size()), ok.load());
+  for (size_t i = 0; i < h.size(); ++i) {
     EXPECT_EQ(h[i].event_type(), i % 2 ? "wijkflow.testing.Closed" : "wijkflow.testing.Opened");
   }
 }

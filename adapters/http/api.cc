@@ -1,6 +1,7 @@
 #include "adapters/http/api.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <random>
 
@@ -85,13 +86,15 @@ namespace {
 enum class Access { kPublic, kRead, kReadAll, kAdmin };
 
 using HandlerFn = Response (*)(Ctx&, Call&);
+using LaterFn = void (*)(Ctx&, const std::shared_ptr<Call>&, Reply);
 
 struct RouteSpec {
   const char* method;
   const char* pattern;
   HandlerFn fn;
   Access access;
-  bool blocking;  // touches storage: runs on a worker
+  bool blocking;            // touches storage: runs on a worker
+  LaterFn later = nullptr;  // instead of fn: starts on the network thread, answers later
 };
 
 const RouteSpec kRoutes[] = {
@@ -109,7 +112,7 @@ const RouteSpec kRoutes[] = {
     {"GET", "/v1/{workflow}", ListInstances, Access::kRead, true},
     {"GET", "/v1/{workflow}/{id}", GetInstance, Access::kRead, true},
     {"GET", "/v1/{workflow}/{id}/events", GetHistory, Access::kRead, true},
-    {"POST", "/v1/{workflow}/{id}/commands/{command}", PostCommand, Access::kRead, true},
+    {"POST", "/v1/{workflow}/{id}/commands/{command}", nullptr, Access::kRead, false, PostCommand},
 };
 
 std::string NewRequestId() {
@@ -153,8 +156,12 @@ class Api::Impl {
         workers_(options.workers) {
     for (const RouteSpec& r : kRoutes) router_.Add(r.method, r.pattern);
     ctx_.openapi = BuildOpenApi(ctx_.registry);
+    ctx_.run_blocking = [this](std::function<void()> task) {
+      return workers_.Post(std::move(task));
+    };
     DeclareMetrics();
   }
+  ~Impl() { Drain(); }
 
   void Handle(Request req, Responder done) {
     auto call = std::make_shared<Call>();
@@ -176,6 +183,7 @@ class Api::Impl {
         return Finish(*call, start, std::move(denied), done);
       }
     }
+    if (route.later != nullptr) return StartLater(route.later, call, start, std::move(done));
     if (!route.blocking) return Finish(*call, start, route.fn(ctx_, *call), done);
     bool posted = workers_.Post(
         [this, call, start, done, fn = route.fn] { Finish(*call, start, fn(ctx_, *call), done); });
@@ -204,9 +212,34 @@ class Api::Impl {
     tokens_ = std::move(tokens);
   }
   void SetReady(bool ready) { ctx_.ready = ready; }
-  void Drain() { workers_.Shutdown(); }
+  // Answers what is in flight, then joins the workers.
+  void Drain() {
+    {
+      std::unique_lock<std::mutex> lock(later_mu_);
+      draining_ = true;
+      later_cv_.wait(lock, [&] { return later_in_flight_ == 0; });
+    }
+    workers_.Shutdown();
+  }
 
  private:
+  // A handler that answers later; Drain waits for its answer.
+  void StartLater(LaterFn fn, const std::shared_ptr<Call>& call,
+                  std::chrono::steady_clock::time_point start, Responder done) {
+    {
+      std::lock_guard<std::mutex> lock(later_mu_);
+      if (draining_) {
+        return Finish(*call, start, call->Fail(503, "unavailable", "shutting down"), done);
+      }
+      ++later_in_flight_;
+    }
+    fn(ctx_, call, [this, call, start, done = std::move(done)](Response r) {
+      Finish(*call, start, std::move(r), done);
+      std::lock_guard<std::mutex> lock(later_mu_);
+      if (--later_in_flight_ == 0) later_cv_.notify_all();
+    });
+  }
+
   bool Authenticate(Call& call, Access access, Response* denied) {
     {
       std::lock_guard<std::mutex> lock(tokens_mu_);
@@ -287,6 +320,10 @@ class Api::Impl {
   Ctx ctx_;
   Router router_;
   WorkerPool workers_;
+  std::mutex later_mu_;
+  std::condition_variable later_cv_;
+  size_t later_in_flight_ = 0;  // GUARDED_BY(later_mu_)
+  bool draining_ = false;       // GUARDED_BY(later_mu_)
   std::mutex tokens_mu_;
   std::shared_ptr<const Tokens> tokens_;
 };

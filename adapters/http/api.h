@@ -50,7 +50,8 @@ class Api final : public RequestHandler {
   void SetTokens(std::shared_ptr<const Tokens> tokens);
   // /readyz answers 200 only while ready.
   void SetReady(bool ready);
-  // Finishes every queued handler and joins the workers; later requests get 503.
+  // Answers every command in flight, finishes every queued handler and joins the workers; later
+  // requests get 503. The destructor drains too.
   void Drain();
 
  private:

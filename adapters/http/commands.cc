@@ -160,51 +160,73 @@ Response Result(Ctx& ctx, const Call& call, const engine::Workflow& wf,
 
 }  // namespace
 
-Response PostCommand(Ctx& ctx, Call& call) {
-  const std::string& workflow = call.Param("workflow");
-  const std::string& command = call.Param("command");
+void PostCommand(Ctx& ctx, const std::shared_ptr<Call>& call, Reply reply) {
+  const std::string& workflow = call->Param("workflow");
+  const std::string& command = call->Param("command");
   const engine::Workflow* wf = ctx.registry.Find(workflow);
-  if (wf == nullptr) return call.Fail(404, "not-found", "no workflow '" + workflow + "'");
-  if (!JsonContent(call.req.Header("content-type"))) {
-    return call.Fail(415, "unsupported-media-type", "a command body is application/json");
+  if (wf == nullptr) return reply(call->Fail(404, "not-found", "no workflow '" + workflow + "'"));
+  if (!JsonContent(call->req.Header("content-type"))) {
+    return reply(call->Fail(415, "unsupported-media-type", "a command body is application/json"));
   }
   const engine::CommandSpec* spec = nullptr;
   for (const auto& c : wf->Commands()) {
     if (c.name == command) spec = &c;
   }
   if (spec == nullptr) {
-    return call.Fail(404, "not-found",
-                     "workflow '" + workflow + "' has no command '" + command + "'");
+    return reply(call->Fail(404, "not-found",
+                            "workflow '" + workflow + "' has no command '" + command + "'"));
   }
-  std::string_view json = call.req.body;
+  std::string_view json = call->req.body;
   if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) json = "{}";
   std::unique_ptr<engine::Message> body(spec->prototype->New());
   std::string parse_error, field;
   if (!ParseMessageJson(json, body.get(), &parse_error, &field)) {
     Problem p(400, "invalid-argument", parse_error);
     if (!field.empty()) p.With("field", field);
-    return call.Fail(p);
+    return reply(call->Fail(p));
   }
   engine::CommandRequest r;
   std::string key;
   Response error;
-  if (!ReadCommandHeaders(call, &r, &key, &error)) return error;
+  if (!ReadCommandHeaders(*call, &r, &key, &error)) return reply(std::move(error));
   r.workflow = workflow;
-  r.instance_id = call.Param("id");
+  r.instance_id = call->Param("id");
   r.command = command;
   r.body = std::move(body);
-  r.principal = *call.principal;
+  r.principal = *call->principal;
   const auto start = std::chrono::steady_clock::now();
-  engine::CommandResult result = ctx.engine.Execute(std::move(r));
-  ctx.metrics.Observe(
-      "wijkflow_command_duration_seconds", {{"workflow", workflow}},
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  const char* outcome =
-      result.duplicate ? "duplicate" : engine::Outcome::KindName(result.outcome.kind());
-  ctx.metrics.Add("wijkflow_commands_total",
-                  {{"workflow", workflow}, {"command", command}, {"outcome", outcome}});
-  if (!result.outcome.ok()) return call.Fail(Problem::FromOutcome(result.outcome));
-  return Result(ctx, call, *wf, result, key);
+  // Runs on the store's sync thread for most commands: the answer is quick to build, except a
+  // retried command's, whose state is replayed from the store on a worker.
+  engine::Engine::Done done = [&ctx, call, reply, wf, key, start](engine::CommandResult result) {
+    const std::string& workflow = call->Param("workflow");
+    ctx.metrics.Observe(
+        "wijkflow_command_duration_seconds", {{"workflow", workflow}},
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    const char* outcome =
+        result.duplicate ? "duplicate" : engine::Outcome::KindName(result.outcome.kind());
+    ctx.metrics.Add(
+        "wijkflow_commands_total",
+        {{"workflow", workflow}, {"command", call->Param("command")}, {"outcome", outcome}});
+    if (!result.outcome.ok()) return reply(call->Fail(Problem::FromOutcome(result.outcome)));
+    if (!result.duplicate) return reply(Result(ctx, *call, *wf, result, key));
+    auto kept = std::make_shared<engine::CommandResult>(std::move(result));
+    if (!ctx.run_blocking(
+            [&ctx, call, reply, wf, key, kept] { reply(Result(ctx, *call, *wf, *kept, key)); })) {
+      reply(call->Fail(503, "unavailable", "shutting down"));
+    }
+  };
+  // Where the engine would have to wait (a command in flight on the same instance, a lost race),
+  // the command runs on a worker.
+  engine::Engine::Waiting wait = [&ctx, call](engine::CommandRequest request,
+                                              engine::Engine::Done done) {
+    auto kept = std::make_shared<engine::CommandRequest>(std::move(request));
+    if (!ctx.run_blocking([&ctx, kept, done] { done(ctx.engine.Execute(std::move(*kept))); })) {
+      engine::CommandResult refused;
+      refused.outcome = engine::Outcome::Unavailable("shutting down");
+      done(std::move(refused));
+    }
+  };
+  ctx.engine.ExecuteAsync(std::move(r), std::move(done), std::move(wait));
 }
 
 }  // namespace wijkflow::http

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,6 +13,11 @@
 #include "adapters/http/router.h"
 
 namespace wijkflow::http {
+
+// Runs blocking work on one of the Api's workers; false once they are shut down.
+using RunBlocking = std::function<bool(std::function<void()>)>;
+// How a handler that answers later (from another thread) gives its answer.
+using Reply = std::function<void(Response)>;
 
 // What every handler may use.
 struct Ctx {
@@ -34,6 +40,7 @@ struct Ctx {
   ApiOptions options;
   std::atomic<bool> ready{false};
   std::string openapi;  // built once
+  RunBlocking run_blocking;
 };
 
 // One request on its way through the Api.
@@ -65,8 +72,9 @@ bool QueryTime(const Call& call, const char* name, std::optional<Micros>* out, R
 // Waits for ?minPosition= (if given) to be applied by every projection; 503 if it is not in time.
 bool WaitForProjections(Ctx& ctx, const Call& call, Response* error);
 
-// commands.cc
-Response PostCommand(Ctx& ctx, Call& call);
+// commands.cc. Decides the command on the calling (network) thread and answers once its append
+// is durable.
+void PostCommand(Ctx& ctx, const std::shared_ptr<Call>& call, Reply reply);
 // reads.cc
 Response GetInstance(Ctx& ctx, Call& call);
 Response GetHistory(Ctx& ctx, Call& call);
