@@ -1,6 +1,7 @@
 // Api: the HTTP contract (architecture.md, "HTTP adapter") on top of the engine. It routes
-// requests, authenticates bearer tokens, runs handlers (the ones that touch storage on a worker
-// pool), and turns every rejection into problem+json. It knows nothing of sockets: the Server
+// requests, authenticates bearer tokens, runs handlers (reads that touch storage on a worker
+// pool; commands on the calling thread, answered once durable), and turns every rejection into
+// problem+json. It knows nothing of sockets: the Server
 // feeds it Requests.
 #pragma once
 
