@@ -171,9 +171,11 @@ Outcome Engine::Impl::Check(const CommandRequest& request, const Workflow** wf,
 // original to find. Sets *found to its result, if any.
 bool Engine::Impl::FindEarlier(CommandRequest& request, const std::string& stream,
                                CommandResult* found) {
-  const bool fresh_id = request.command_id.empty() || request.command_id_is_new;
-  if (request.command_id.empty()) request.command_id = NewCommandId();
-  if (fresh_id) return false;
+  if (request.command_id.empty()) {
+    request.command_id = NewCommandId();
+    request.command_id_is_new = true;
+  }
+  if (request.command_id_is_new) return false;
   AppendReceipt seen;
   Status s = store_->FindCommand(request.command_id, &seen);
   if (s.ok()) {
