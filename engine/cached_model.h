@@ -98,6 +98,7 @@ class CachedModel final : public ModelWriter {
       }
       e.stored = e.present;
       if (!e.present && complete_) {
+        if (last_ == kv) last_ = nullptr;
         Recycle(e);
         entries_.erase(kv->first);  // node-based map: the other pointers in dirty_ stay valid
         continue;
@@ -130,6 +131,8 @@ class CachedModel final : public ModelWriter {
   }
   // The model was dropped from the store: it is empty, and the cache knows all of it.
   void Dropped() { Clear(/*complete=*/true); }
+  // Keys changed since the last drain.
+  size_t dirty_count() const { return dirty_.size(); }
   // Bytes held, roughly: exact as of the last drain, guessed for values made since.
   size_t bytes() const { return bytes_; }
 
@@ -156,7 +159,13 @@ class CachedModel final : public ModelWriter {
 
   // The entry of `key`; on a miss, read from the store if `read` (else left absent).
   Map::value_type& Load(const std::string& key, bool read = true) {
+    // A projection mostly reads a key and then changes it: the second lookup is this compare.
+    if (last_ != nullptr && last_->first == key) {
+      last_->second.used = true;
+      return *last_;
+    }
     auto [it, fresh] = entries_.try_emplace(key);
+    last_ = &*it;
     Entry& e = it->second;
     e.used = true;
     // After a drop, until the first eviction, every key of the model is here: a miss is absent.
@@ -187,6 +196,7 @@ class CachedModel final : public ModelWriter {
     return kv.second;
   }
   void Erase(Map::iterator it) {
+    if (last_ == &*it) last_ = nullptr;
     Entry& e = it->second;
     if (e.dirty) {
       dirty_[e.dirty_at] = dirty_.back();
@@ -198,6 +208,7 @@ class CachedModel final : public ModelWriter {
     entries_.erase(it);
   }
   void Clear(bool complete) {
+    last_ = nullptr;
     entries_.clear();
     dirty_.clear();
     bytes_ = 0;
@@ -245,6 +256,7 @@ class CachedModel final : public ModelWriter {
   const Message* prototype_;  // ValueType(); nullptr: bytes only
   Map entries_;
   std::vector<Map::value_type*> dirty_;
+  Map::value_type* last_ = nullptr;  // the entry Load returned last (node-based map: stable)
   std::vector<std::unique_ptr<Message>> spare_;
   size_t bytes_ = 0;
   bool complete_ = false;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -498,14 +499,19 @@ TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
   // A runner that keeps nothing cached between chunks reads back through the store; one that
   // keeps everything reads its cache; one commits after every batch; one evicts part of its
   // cache after every batch; and one as `rebuild-projections` runs it, committing once at the
-  // end: all rebuild the live models.
+  // end; the last two also committing as ingested tables: all rebuild the live models.
   using Options = ProjectionRunner::Options;
+  Options tables = ProjectionRunner::ForRebuild();
+  tables.table_writes_from = 1;
   const std::vector<std::pair<std::string, Options>> runs = {
       {"no cache", Options{.model_cache_bytes = 0}},
       {"full cache", Options{.model_cache_bytes = size_t{1} << 30}},
       {"a commit per batch", Options{.model_cache_bytes = size_t{1} << 30, .chunk_events = 1}},
       {"a small cache", Options{.model_cache_bytes = 2048, .chunk_events = 1}},
+      {"a small cache, as tables",
+       Options{.model_cache_bytes = 2048, .chunk_events = 1, .table_writes_from = 1}},
       {"for rebuild", ProjectionRunner::ForRebuild()},
+      {"for rebuild, as tables", tables},
   };
   for (size_t i = 0; i < runs.size(); ++i) {
     const auto& [name, options] = runs[i];
@@ -523,6 +529,42 @@ TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
     ASSERT_TRUE(n.ParseFromString(dump(rebuilt, "stream-tally").at("toggles/" + fresh)));
     EXPECT_EQ(n.count(), 1);
   }
+}
+
+TEST_F(EngineTest, ModelsIngestedAsTablesAreThereAfterAReopen) {
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(Open("t" + std::to_string(i % 5), "tally").outcome.ok());
+    ASSERT_TRUE(Close("t" + std::to_string(i % 5)).outcome.ok());
+  }
+  auto dump = [&](const ProjectionRunner& runner) {
+    std::map<std::string, std::string> m;
+    EXPECT_TRUE(runner
+                    .Scan("stream-tally", "", "",
+                          [&](const std::string& k, const std::string& v) {
+                            m[k] = v;
+                            return true;
+                          })
+                    .ok());
+    return m;
+  };
+  std::map<std::string, std::string> live;
+  {
+    ProjectionRunner runner(store_.get(), &registry_);
+    ASSERT_TRUE(runner.CatchUp().ok());
+    live = dump(runner);
+    ProjectionRunner::Options tables = ProjectionRunner::ForRebuild();
+    tables.table_writes_from = 1;
+    ProjectionRunner rebuilt(store_.get(), &registry_, tables);
+    ASSERT_TRUE(rebuilt.RebuildAll().ok());
+    // The tables were written beside the database, and are gone into it.
+    const std::string written = dir_.Sub("db") + "/ingest";
+    ASSERT_TRUE(std::filesystem::exists(written));
+    EXPECT_TRUE(std::filesystem::is_empty(written));
+  }
+  Reopen();
+  ProjectionRunner after(store_.get(), &registry_);
+  EXPECT_EQ(after.Checkpoint("stream-tally"), store_->LastPosition());
+  EXPECT_EQ(dump(after), live);
 }
 
 }  // namespace

@@ -169,20 +169,36 @@ class ProjectionRunner::Impl {
     }
     if (applied == 0) return s;
     // The models' changes are serialized and sorted side by side (a rebuild's one commit holds
-    // every key of every model), then written with the checkpoints in one batch.
+    // every key of every model), then written with the checkpoints in one batch, or as tables.
+    size_t dirty = 0;
+    for (const auto& e : entries_) dirty += e->model.dirty_count();
+    const bool as_tables = dirty >= options_.table_writes_from;
     std::vector<std::vector<SideWrite>> drained(entries_.size());
-    pool_.Start(entries_.size(), [&](size_t i) { entries_[i]->model.Drain(&drained[i]); });
+    std::vector<std::string> tables(entries_.size());
+    std::vector<Status> tabled(entries_.size());
+    pool_.Start(entries_.size(), [&](size_t i) {
+      entries_[i]->model.Drain(&drained[i]);
+      if (as_tables && !drained[i].empty()) {
+        tabled[i] = store_->WriteTable(Space::kProjections, drained[i], &tables[i]);
+      }
+    });
     pool_.Wait();
-    std::vector<SideWrite> writes;
     std::string cp;
     keys::PutBE64(&cp, last);
-    for (size_t i = 0; i < entries_.size(); ++i) {
-      std::move(drained[i].begin(), drained[i].end(), std::back_inserter(writes));
-      if (entries_[i]->checkpoint < last) {
-        writes.push_back({Space::kMeta, CheckpointKey(entries_[i]->projection->Name()), cp});
+    std::vector<SideWrite> checkpoints;
+    for (const auto& e : entries_) {
+      if (e->checkpoint < last) {
+        checkpoints.push_back({Space::kMeta, CheckpointKey(e->projection->Name()), cp});
       }
     }
-    s = store_->Write(writes, false);
+    if (as_tables) {
+      s = CommitTables(tables, tabled, &checkpoints);
+    } else {
+      std::vector<SideWrite> writes;
+      for (auto& d : drained) std::move(d.begin(), d.end(), std::back_inserter(writes));
+      std::move(checkpoints.begin(), checkpoints.end(), std::back_inserter(writes));
+      s = store_->Write(writes, false);
+    }
     if (!s.ok()) {
       // The cached writes were not committed: forget them, and read the model from the store.
       for (auto& e : entries_) e->model.Forget();
@@ -195,6 +211,25 @@ class ProjectionRunner::Impl {
     TrimModels();
     PublishLowest();
     return Status::OK();
+  }
+
+  // Ingests the models' tables with one more of the checkpoints, in one atomic step. A table
+  // not ingested (a write failed) stays in the store's table directory until its next open.
+  Status CommitTables(const std::vector<std::string>& tables, const std::vector<Status>& tabled,
+                      std::vector<SideWrite>* checkpoints) {
+    std::vector<std::pair<Space, std::string>> ingest;
+    for (size_t i = 0; i < tables.size(); ++i) {
+      if (!tabled[i].ok()) return tabled[i];
+      if (!tables[i].empty()) ingest.emplace_back(Space::kProjections, tables[i]);
+    }
+    if (!checkpoints->empty()) {
+      std::sort(checkpoints->begin(), checkpoints->end(),
+                [](const SideWrite& a, const SideWrite& b) { return a.key < b.key; });
+      std::string path;
+      if (Status s = store_->WriteTable(Space::kMeta, *checkpoints, &path); !s.ok()) return s;
+      ingest.emplace_back(Space::kMeta, path);
+    }
+    return store_->IngestTables(ingest);
   }
 
   // Takes an event into the batch being filled (the scan parses the next one into the slot's old

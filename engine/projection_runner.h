@@ -31,6 +31,10 @@ class ProjectionRunner {
     // fast: a key changed many times in a chunk is committed once. A live runner commits whatever
     // has arrived, usually far less.
     size_t chunk_events = 1 << 16;
+    // A commit of at least this many writes (a rebuild's, a long catch-up's) goes into the store
+    // as table files, one per model, each written by the thread that drained it, and ingested
+    // with the checkpoints in one atomic step: no memtable inserts, no log, no flush.
+    size_t table_writes_from = size_t{1} << 17;
     // Once new events arrive, the live thread waits this long for more before it applies them,
     // so that under load one commit carries many events rather than one: a checkpoint per
     // projection, and a key changed by several events, are written once. Lag grows by as much.

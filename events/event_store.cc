@@ -181,6 +181,21 @@ class EventStoreImpl final : public EventStore {
     return FromRocks(storage_->db()->Write(write_options, &batch), "write side spaces");
   }
 
+  Status WriteTable(Space space, const std::vector<SideWrite>& writes, std::string* path) override {
+    Status s = read_only_ ? ReadOnly() : ValidateSideWrites(writes);
+    if (!s.ok()) return s;
+    Storage::ReadLock lock;
+    if (s = storage_->LockForRead(&lock); !s.ok()) return s;
+    return storage_->WriteTable(space, writes, path);
+  }
+
+  Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) override {
+    if (read_only_) return ReadOnly();
+    Storage::ReadLock lock;
+    if (Status s = storage_->LockForRead(&lock); !s.ok()) return s;
+    return storage_->IngestTables(tables);
+  }
+
   Status Scan(
       Space space, const std::string& begin, const std::string& end,
       const std::function<bool(const std::string&, const std::string&)>& fn) const override {

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "events/clock.h"
@@ -206,6 +207,14 @@ class EventStore {
   // (projections, snapshots), never for facts.
   virtual Status Get(Space space, const std::string& key, std::string* value) const = 0;
   virtual Status Write(const std::vector<SideWrite>& writes, bool sync) = 0;
+  // Bulk loading of side spaces, for a rebuild's models. WriteTable writes puts and deletes of
+  // one space, keys strictly increasing, into a new table file and gives its path; several may be
+  // written at once, from different threads. IngestTables then adds such tables to the store in
+  // one atomic step (all or none, across a crash too) and removes their files; tables of one space
+  // must not overlap. Cheaper than Write for many keys: no memtable, no log, no flush.
+  virtual Status WriteTable(Space space, const std::vector<SideWrite>& writes,
+                            std::string* path) = 0;
+  virtual Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) = 0;
   // Visits keys in [begin, end) in order (end empty: to the end) until `fn` returns false.
   virtual Status Scan(
       Space space, const std::string& begin, const std::string& end,

@@ -6,10 +6,12 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 
@@ -127,6 +129,14 @@ Status Storage::OpenDb(bool read_only) {
   };
   static_assert(static_cast<size_t>(Space::kMeta) == 3, "one column family per Space, in order");
 
+  options_of_.clear();
+  for (const auto& f : families) {
+    options_of_.push_back(std::make_unique<rocksdb::Options>(db_options, f.options));
+  }
+  if (!read_only) {
+    std::error_code ec;
+    std::filesystem::remove_all(TableDir(), ec);  // tables a crash left before their ingestion
+  }
   rocksdb::Status s;
   if (read_only) {
     std::string scratch =
@@ -152,6 +162,46 @@ void Storage::CloseDb() {
   db_->Close().PermitUncheckedError();  // nothing left to do about a failed close
   delete db_;
   db_ = nullptr;
+}
+
+Status Storage::WriteTable(Space space, const std::vector<SideWrite>& writes,
+                           std::string* path) const {
+  const size_t index = kFirstSpaceIndex + static_cast<size_t>(space);
+  std::error_code ec;
+  std::filesystem::create_directories(TableDir(), ec);
+  if (ec) return Status::StorageError("cannot create " + TableDir() + ": " + ec.message());
+  *path = TableDir() + "/" + std::to_string(tables_written_.fetch_add(1) + 1) + ".sst";
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *options_of_[index], handles_[index]);
+  rocksdb::Status s = writer.Open(*path);
+  for (size_t i = 0; s.ok() && i < writes.size(); ++i) {
+    const SideWrite& w = writes[i];
+    if (w.space != space || !w.range_end.empty()) {
+      s = rocksdb::Status::InvalidArgument("a table holds puts and deletes of one space");
+    } else {
+      s = w.value.has_value() ? writer.Put(w.key, *w.value) : writer.Delete(w.key);
+    }
+  }
+  if (s.ok()) s = writer.Finish();
+  if (!s.ok()) std::filesystem::remove(*path, ec);
+  return FromRocks(s, "write table " + *path);
+}
+
+Status Storage::IngestTables(const std::vector<std::pair<Space, std::string>>& tables) const {
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (const auto& [space, path] : tables) {
+    auto it = std::find_if(args.begin(), args.end(),
+                           [&](const auto& a) { return a.column_family == this->space(space); });
+    if (it == args.end()) {
+      it = args.insert(args.end(), rocksdb::IngestExternalFileArg());
+      it->column_family = this->space(space);
+      it->options.move_files = true;  // hard links: no copy
+    }
+    it->external_files.push_back(path);
+  }
+  rocksdb::Status s = db_->IngestExternalFiles(args);
+  std::error_code ec;
+  for (const auto& table : tables) std::filesystem::remove(table.second, ec);
+  return FromRocks(s, "ingest " + std::to_string(tables.size()) + " tables");
 }
 
 Storage::~Storage() {

@@ -2,11 +2,13 @@
 // store's parts share. The layout and value grammar are described at the top of event_store.cc.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "events/event_store.h"
@@ -19,6 +21,7 @@ class DB;
 class PinnableSlice;
 class Status;
 class WriteBatch;
+struct Options;
 struct WriteOptions;
 }  // namespace rocksdb
 
@@ -73,6 +76,12 @@ class Storage {
   // Adds one side write (a put, a delete or a range delete) to `batch`.
   rocksdb::Status AddSideWrite(const SideWrite& write, rocksdb::WriteBatch* batch) const;
 
+  // Bulk loading (EventStore::WriteTable, IngestTables): writes puts and deletes of one space,
+  // keys strictly increasing, into a new table file beside the database; then adds such files
+  // to the database in one atomic step. REQUIRES: a ReadLock for both.
+  Status WriteTable(Space space, const std::vector<SideWrite>& writes, std::string* path) const;
+  Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) const;
+
   // The point reads below and db() require a ReadLock, or the append writer's threads (which
   // never run beside a Reopen()).
 
@@ -104,12 +113,16 @@ class Storage {
   // Opens db_ and handles_ (both unset) in dir_.
   Status OpenDb(bool read_only);
   void CloseDb();
+  // Where WriteTable puts its files until they are ingested.
+  std::string TableDir() const { return dir_ + "/ingest"; }
 
   const StoreOptions options_;
   const std::string dir_;
   mutable std::shared_mutex mu_;  // shared: readers; exclusive: Reopen()
   rocksdb::DB* db_ = nullptr;     // null only after a failed Reopen()
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::vector<std::unique_ptr<rocksdb::Options>> options_of_;  // as handles_, for tables
+  mutable std::atomic<uint64_t> tables_written_{0};
   std::string secondary_dir_;  // a read-only open's own scratch directory, removed on close
 };
 

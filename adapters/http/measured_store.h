@@ -77,6 +77,12 @@ class MeasuredStore final : public EventStore {
   Status Get(Space space, const std::string& key, std::string* value) const override {
     return inner_->Get(space, key, value);
   }
+  Status WriteTable(Space space, const std::vector<SideWrite>& writes, std::string* path) override {
+    return inner_->WriteTable(space, writes, path);
+  }
+  Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) override {
+    return inner_->IngestTables(tables);
+  }
   Status Write(const std::vector<SideWrite>& writes, bool sync) override {
     return inner_->Write(writes, sync);
   }
