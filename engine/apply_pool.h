@@ -1,7 +1,7 @@
 // ApplyPool: threads that run one job at a time over the indexes [0, n), each index once, while
-// the thread that started the job goes on with other work. Internal to the engine: the projection
-// runner applies a batch of events with it, an index per projection, while it reads and decodes
-// the next batch.
+// the thread that started the job goes on with other work, and helps once it waits. Internal to the
+// engine: the projection runner applies a batch of events with it, an index per projection, while
+// it reads and decodes the next batch.
 #pragma once
 
 #include <condition_variable>
@@ -47,8 +47,11 @@ class ApplyPool {
     }
     start_.notify_all();
   }
-  // Blocks until the job started last is done.
+  // Takes on indexes of the job started last that no thread has taken yet (on two cores the
+  // caller would otherwise sit idle while a long one runs), then blocks until the job is done.
   void Wait() {
+    size_t i;
+    while (Take(&i)) job_(i);
     std::unique_lock<std::mutex> lock(mu_);
     done_.wait(lock, [&] { return busy_ == 0; });
   }
@@ -63,18 +66,19 @@ class ApplyPool {
         if (stop_) return;
         seen = generation_;
       }
-      for (;;) {
-        size_t i;
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          if (next_ == n_) break;
-          i = next_++;
-        }
-        job_(i);
-      }
+      size_t taken;
+      while (Take(&taken)) job_(taken);
       std::lock_guard<std::mutex> lock(mu_);
       if (--busy_ == 0) done_.notify_all();
     }
+  }
+
+  // The next index of the job not taken yet, if any.
+  bool Take(size_t* i) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (next_ == n_) return false;
+    *i = next_++;
+    return true;
   }
 
   std::mutex mu_;

@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/node_hash_map.h"
@@ -75,10 +77,16 @@ class CachedModel final : public ModelWriter {
   // arrive in order next to each other, instead of searching its memtable for each. A key made
   // and deleted again since it was last committed needs no write at all.
   void Drain(std::vector<SideWrite>* writes) {
-    std::sort(dirty_.begin(), dirty_.end(), [](const Map::value_type* a, const Map::value_type* b) {
-      return a->first < b->first;
-    });
-    for (Map::value_type* kv : dirty_) {
+    // Sorted through views of the keys: a comparison then reads two keys' bytes, not first the
+    // two nodes that hold them (for a rebuild's million keys, the cache misses are the cost).
+    std::vector<std::pair<std::string_view, Map::value_type*>> order;
+    order.reserve(dirty_.size());
+    for (Map::value_type* kv : dirty_) order.emplace_back(kv->first, kv);
+    std::sort(order.begin(), order.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    writes->reserve(writes->size() + order.size());
+    for (const auto& item : order) {
+      Map::value_type* kv = item.second;
       Entry& e = kv->second;
       bytes_ -= e.cost;
       e.dirty = false;
@@ -100,7 +108,7 @@ class CachedModel final : public ModelWriter {
       if (!e.present && complete_) {
         if (last_ == kv) last_ = nullptr;
         Recycle(e);
-        entries_.erase(kv->first);  // node-based map: the other pointers in dirty_ stay valid
+        entries_.erase(kv->first);  // node-based map: the other pointers in order stay valid
         continue;
       }
       e.cost = Cost(kv->first, e, value_bytes);
