@@ -188,15 +188,16 @@ Status Storage::WriteTable(Space space, const std::vector<SideWrite>& writes,
 
 Status Storage::IngestTables(const std::vector<std::pair<Space, std::string>>& tables) const {
   std::vector<rocksdb::IngestExternalFileArg> args;
-  for (const auto& [space, path] : tables) {
+  for (const auto& table : tables) {
+    rocksdb::ColumnFamilyHandle* family = space(table.first);
     auto it = std::find_if(args.begin(), args.end(),
-                           [&](const auto& a) { return a.column_family == this->space(space); });
+                           [&](const auto& a) { return a.column_family == family; });
     if (it == args.end()) {
       it = args.insert(args.end(), rocksdb::IngestExternalFileArg());
-      it->column_family = this->space(space);
+      it->column_family = family;
       it->options.move_files = true;  // hard links: no copy
     }
-    it->external_files.push_back(path);
+    it->external_files.push_back(table.second);
   }
   rocksdb::Status s = db_->IngestExternalFiles(args);
   std::error_code ec;
