@@ -123,6 +123,8 @@ class CachedModel final : public ModelWriter {
   // at a time keeps the hot ones and spreads the cost of freeing; a miss then reads the store.
   // REQUIRES: nothing uncommitted (called after a drain).
   void Evict(size_t target) {
+    if (bytes_ <= target) return;
+    complete_ = false;  // a key not cached may now be in the store
     for (int pass = 0; pass < 2 && bytes_ > target; ++pass) {
       for (auto it = entries_.begin(); it != entries_.end() && bytes_ > target;) {
         Entry& e = it->second;
@@ -131,7 +133,6 @@ class CachedModel final : public ModelWriter {
           ++it;
           continue;
         }
-        complete_ = false;  // a key not cached may now be in the store
         auto gone = it++;
         Erase(gone);
       }

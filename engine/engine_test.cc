@@ -91,6 +91,32 @@ class EngineTest : public ::testing::Test {
     return body;
   }
 
+  // 8 threads, 25 commands each, alternately opening and closing t1 (`command(thread, open)`):
+  // exactly the legal ones succeed, the others are invalid transitions, and the history
+  // alternates open, close, open, ..., never twice the same.
+  void RaceOnT1(const std::function<CommandResult(int thread, bool open)>& command) {
+    std::atomic<int> ok{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 25; ++i) {
+          CommandResult r = command(t, (i + t) % 2 == 0);
+          if (r.outcome.ok()) {
+            ++ok;
+          } else {
+            EXPECT_EQ(r.outcome.kind(), Outcome::Kind::kInvalidTransition);
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    auto h = History("t1");
+    EXPECT_EQ(static_cast<int>(h.size()), ok.load());
+    for (size_t i = 0; i < h.size(); ++i) {
+      EXPECT_EQ(h[i].event_type(), i % 2 ? "wijkflow.testing.Closed" : "wijkflow.testing.Opened");
+    }
+  }
+
   std::string State(const std::string& id) {
     InstanceView v;
     if (!engine_->Get("toggles", id, std::nullopt, &v).ok()) return "<none>";
@@ -301,26 +327,7 @@ TEST_F(EngineTest, AsOfShowsTheStateAtThatMoment) {
 }
 
 TEST_F(EngineTest, ConcurrentCommandsOnOneInstanceAlternateLegally) {
-  std::atomic<int> ok{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 25; ++i) {
-        CommandResult r = (i + t) % 2 ? Close("t1") : Open("t1");
-        if (r.outcome.ok()) {
-          ++ok;
-        } else {
-          EXPECT_EQ(r.outcome.kind(), Outcome::Kind::kInvalidTransition);
-        }
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  auto h = History("t1");
-  EXPECT_EQ(static_cast<int>(h.size()), ok.load());
-  for (size_t i = 0; i < h.size(); ++i) {  // open, close, open, ... never twice the same
-    EXPECT_EQ(h[i].event_type(), i % 2 ? "wijkflow.testing.Closed" : "wijkflow.testing.Opened");
-  }
+  RaceOnT1([&](int, bool open) { return open ? Open("t1") : Close("t1"); });
 }
 
 TEST_F(EngineTest, AnAsyncCommandIsAnsweredOnceDurableAndCachedForTheNext) {
@@ -378,34 +385,13 @@ TEST_F(EngineTest, AnAsyncCommandThatLosesARaceIsHandedToWaitAndDecidedAgain) {
 }
 
 TEST_F(EngineTest, AsyncAndBlockingCommandsOnOneInstanceAlternateLegally) {
-  std::atomic<int> ok{0}, waited{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 25; ++i) {
-        const bool open = (i + t) % 2 == 0;
-        CommandResult r;
-        if (t % 2 == 0) {
-          r = open ? Open("t1") : Close("t1");
-        } else {
-          r = ExecuteAsync(open ? Request("t1", "Open", OpenBody())
-                                : Request("t1", "Close", std::make_unique<pb::Close>()),
-                           &waited);
-        }
-        if (r.outcome.ok()) {
-          ++ok;
-        } else {
-          EXPECT_EQ(r.outcome.kind(), Outcome::Kind::kInvalidTransition);
-        }
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  auto h = History("t1");
-  EXPECT_EQ(static_cast<int>(h.size()), ok.load());
-  for (size_t i = 0; i < h.size(); ++i) {
-    EXPECT_EQ(h[i].event_type(), i % 2 ? "wijkflow.testing.Closed" : "wijkflow.testing.Opened");
-  }
+  std::atomic<int> waited{0};
+  RaceOnT1([&](int thread, bool open) {
+    if (thread % 2 == 0) return open ? Open("t1") : Close("t1");
+    return ExecuteAsync(open ? Request("t1", "Open", OpenBody())
+                             : Request("t1", "Close", std::make_unique<pb::Close>()),
+                        &waited);
+  });
 }
 
 TEST_F(EngineTest, CrossStreamAppendsAreAtomicAndRetriedOnConflict) {

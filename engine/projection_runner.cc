@@ -174,12 +174,11 @@ class ProjectionRunner::Impl {
     for (const auto& e : entries_) dirty += e->model.dirty_count();
     const bool as_tables = dirty >= options_.table_writes_from;
     std::vector<std::vector<SideWrite>> drained(entries_.size());
-    std::vector<std::string> tables(entries_.size());
-    std::vector<Status> tabled(entries_.size());
+    std::vector<Table> tables(entries_.size());
     pool_.Start(entries_.size(), [&](size_t i) {
       entries_[i]->model.Drain(&drained[i]);
       if (as_tables && !drained[i].empty()) {
-        tabled[i] = store_->WriteTable(Space::kProjections, drained[i], &tables[i]);
+        tables[i].status = store_->WriteTable(Space::kProjections, drained[i], &tables[i].path);
       }
     });
     pool_.Wait();
@@ -192,7 +191,7 @@ class ProjectionRunner::Impl {
       }
     }
     if (as_tables) {
-      s = CommitTables(tables, tabled, &checkpoints);
+      s = CommitTables(tables, &checkpoints);
     } else {
       std::vector<SideWrite> writes;
       for (auto& d : drained) std::move(d.begin(), d.end(), std::back_inserter(writes));
@@ -213,14 +212,19 @@ class ProjectionRunner::Impl {
     return Status::OK();
   }
 
+  // A model's drained writes as a table file (no path: it had none).
+  struct Table {
+    std::string path;
+    Status status;
+  };
+
   // Ingests the models' tables with one more of the checkpoints, in one atomic step. A table
   // not ingested (a write failed) stays in the store's table directory until its next open.
-  Status CommitTables(const std::vector<std::string>& tables, const std::vector<Status>& tabled,
-                      std::vector<SideWrite>* checkpoints) {
+  Status CommitTables(const std::vector<Table>& tables, std::vector<SideWrite>* checkpoints) {
     std::vector<std::pair<Space, std::string>> ingest;
-    for (size_t i = 0; i < tables.size(); ++i) {
-      if (!tabled[i].ok()) return tabled[i];
-      if (!tables[i].empty()) ingest.emplace_back(Space::kProjections, tables[i]);
+    for (const Table& t : tables) {
+      if (!t.status.ok()) return t.status;
+      if (!t.path.empty()) ingest.emplace_back(Space::kProjections, t.path);
     }
     if (!checkpoints->empty()) {
       std::sort(checkpoints->begin(), checkpoints->end(),

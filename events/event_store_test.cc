@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -385,6 +386,50 @@ TEST_F(EventStoreTest, RangeDeleteRemovesExactlyItsRange) {
                          })
                   .ok());
   EXPECT_EQ(left, "m;m0;n/1;");
+}
+
+TEST_F(EventStoreTest, TablesAreIngestedTogetherAndABadOneIsRefusedAndLeavesNothing) {
+  auto dump = [&](Space space) {
+    std::string seen;
+    EXPECT_TRUE(store_
+                    ->Scan(space, "", "",
+                           [&](const std::string& k, const std::string& v) {
+                             seen += k + "=" + v + ";";
+                             return true;
+                           })
+                    .ok());
+    return seen;
+  };
+  ASSERT_TRUE(store_->Write({{Space::kMeta, "b", "old"}, {Space::kMeta, "c", "gone"}}, true).ok());
+  const std::string table_dir = dir_.Sub("db") + "/ingest";
+  // Refused, with no file left behind: keys out of order, a range delete, another space's write.
+  const std::vector<std::vector<SideWrite>> bad = {
+      {{Space::kMeta, "b", "1"}, {Space::kMeta, "a", "2"}},
+      {SideWrite::DeleteRange(Space::kMeta, "a", "b")},
+      {{Space::kProjections, "a", "1"}},
+  };
+  for (const auto& writes : bad) {
+    std::string path;
+    EXPECT_FALSE(store_->WriteTable(Space::kMeta, writes, &path).ok());
+    EXPECT_TRUE(std::filesystem::is_empty(table_dir)) << path;
+  }
+  EXPECT_EQ(dump(Space::kMeta), "b=old;c=gone;");
+
+  std::string meta, models;
+  ASSERT_TRUE(store_
+                  ->WriteTable(Space::kMeta,
+                               {{Space::kMeta, "a", "1"},
+                                {Space::kMeta, "b", "2"},
+                                {Space::kMeta, "c", std::nullopt}},
+                               &meta)
+                  .ok());
+  ASSERT_TRUE(
+      store_->WriteTable(Space::kProjections, {{Space::kProjections, "p", "3"}}, &models).ok());
+  EXPECT_EQ(dump(Space::kMeta), "b=old;c=gone;") << "a table written is not yet in the store";
+  ASSERT_TRUE(store_->IngestTables({{Space::kMeta, meta}, {Space::kProjections, models}}).ok());
+  EXPECT_EQ(dump(Space::kMeta), "a=1;b=2;");
+  EXPECT_EQ(dump(Space::kProjections), "p=3;");
+  EXPECT_TRUE(std::filesystem::is_empty(table_dir)) << "ingested tables leave no file";
 }
 
 TEST(EventStoreSyncHookTest, EveryDurableGroupIsReportedOnceWithItsEvents) {

@@ -129,10 +129,6 @@ Status Storage::OpenDb(bool read_only) {
   };
   static_assert(static_cast<size_t>(Space::kMeta) == 3, "one column family per Space, in order");
 
-  options_of_.clear();
-  for (const auto& f : families) {
-    options_of_.push_back(std::make_unique<rocksdb::Options>(db_options, f.options));
-  }
   if (!read_only) {
     std::error_code ec;
     std::filesystem::remove_all(TableDir(), ec);  // tables a crash left before their ingestion
@@ -166,12 +162,14 @@ void Storage::CloseDb() {
 
 Status Storage::WriteTable(Space space, const std::vector<SideWrite>& writes,
                            std::string* path) const {
-  const size_t index = kFirstSpaceIndex + static_cast<size_t>(space);
+  rocksdb::ColumnFamilyHandle* family = this->space(space);
   std::error_code ec;
   std::filesystem::create_directories(TableDir(), ec);
   if (ec) return Status::StorageError("cannot create " + TableDir() + ": " + ec.message());
   *path = TableDir() + "/" + std::to_string(tables_written_.fetch_add(1) + 1) + ".sst";
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *options_of_[index], handles_[index]);
+  // The family's own options: its comparator, table format and bloom filter.
+  const rocksdb::Options options = db_->GetOptions(family);
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, family);
   rocksdb::Status s = writer.Open(*path);
   for (size_t i = 0; s.ok() && i < writes.size(); ++i) {
     const SideWrite& w = writes[i];

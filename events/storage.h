@@ -21,7 +21,6 @@ class DB;
 class PinnableSlice;
 class Status;
 class WriteBatch;
-struct Options;
 struct WriteOptions;
 }  // namespace rocksdb
 
@@ -121,7 +120,6 @@ class Storage {
   mutable std::shared_mutex mu_;  // shared: readers; exclusive: Reopen()
   rocksdb::DB* db_ = nullptr;     // null only after a failed Reopen()
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::vector<std::unique_ptr<rocksdb::Options>> options_of_;  // as handles_, for tables
   mutable std::atomic<uint64_t> tables_written_{0};
   std::string secondary_dir_;  // a read-only open's own scratch directory, removed on close
 };
