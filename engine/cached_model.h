@@ -22,8 +22,9 @@ namespace wijkflow::engine {
 // message, or both, and converted only when asked for in the other form.
 class CachedModel final : public ModelWriter {
  public:
-  CachedModel(const EventStore* store, std::string prefix, const Message* prototype)
-      : store_(store), prefix_(std::move(prefix)), prototype_(prototype) {}
+  CachedModel(const EventStore* store, std::string prefix, const Message* prototype,
+              Projection::IndexFn index = nullptr)
+      : store_(store), prefix_(std::move(prefix)), prototype_(prototype), index_(index) {}
 
   bool Get(const std::string& key, std::string* value) override {
     Entry& e = Load(key).second;
@@ -73,9 +74,10 @@ class CachedModel final : public ModelWriter {
     return m;
   }
 
-  // Moves the writes since the last drain into `writes`, in key order: RocksDB inserts keys that
-  // arrive in order next to each other, instead of searching its memtable for each. A key made
-  // and deleted again since it was last committed needs no write at all.
+  // Moves the writes since the last drain, index keys' included, into `writes`, in key order:
+  // RocksDB inserts keys that arrive in order next to each other, instead of searching its
+  // memtable for each, and a table file takes only sorted keys. A key made and deleted again
+  // since it was last committed needs no write at all.
   void Drain(std::vector<SideWrite>* writes) {
     // Sorted through views of the keys: a comparison then reads two keys' bytes, not first the
     // two nodes that hold them (for a rebuild's million keys, the cache misses are the cost).
@@ -84,25 +86,28 @@ class CachedModel final : public ModelWriter {
     for (Map::value_type* kv : dirty_) order.emplace_back(kv->first, kv);
     std::sort(order.begin(), order.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    writes->reserve(writes->size() + order.size());
+    const size_t first = writes->size();
+    writes->reserve(first + order.size());
+    std::vector<SideWrite> index_writes;
     for (const auto& item : order) {
       Map::value_type* kv = item.second;
       Entry& e = kv->second;
       bytes_ -= e.cost;
       e.dirty = false;
-      size_t value_bytes = e.bytes.size();
+      std::optional<std::string> value;  // nullopt: the key is gone
       if (e.present && e.message_current) {
         // Held parsed: the serialized bytes go to the batch, not kept twice.
-        std::string bytes;
-        e.message->SerializeToString(&bytes);
-        value_bytes = bytes.size();
+        value.emplace();
+        e.message->SerializeToString(&*value);
         e.bytes.clear();
         e.bytes_current = false;
-        writes->push_back({Space::kProjections, prefix_ + kv->first, std::move(bytes)});
       } else if (e.present) {
-        writes->push_back({Space::kProjections, prefix_ + kv->first, e.bytes});
-      } else if (e.stored) {
-        writes->push_back({Space::kProjections, prefix_ + kv->first, std::nullopt});
+        value = e.bytes;
+      }
+      const size_t value_bytes = value ? value->size() : 0;
+      if (index_ != nullptr) Reindex(*kv, value, &index_writes);
+      if (value || e.stored) {
+        writes->push_back({Space::kProjections, prefix_ + kv->first, std::move(value)});
       }
       e.stored = e.present;
       if (!e.present && complete_) {
@@ -115,6 +120,7 @@ class CachedModel final : public ModelWriter {
       bytes_ += e.cost;
     }
     dirty_.clear();
+    MergeIndexWrites(&index_writes, first, writes);
   }
   // Forgets everything cached, uncommitted writes too: later reads go to the store.
   void Forget() { Clear(/*complete=*/false); }
@@ -155,6 +161,7 @@ class CachedModel final : public ModelWriter {
     bool bytes_current = false;
     bool message_current = false;
     std::string bytes;
+    std::string indexed;  // the index key the store holds a copy of the value under, if any
     std::unique_ptr<Message> message;  // kept once made, so that it can be parsed into again
     size_t cost = 0;                   // what this entry adds to bytes_
   };
@@ -163,7 +170,8 @@ class CachedModel final : public ModelWriter {
   // What an entry holds, roughly, given the size of its serialized value.
   static size_t Cost(const std::string& key, const Entry& e, size_t value_bytes) {
     constexpr size_t kOverhead = 96;  // node, hash slot and string headers, roughly
-    return key.size() + kOverhead + (e.message ? 2 * value_bytes + kOverhead : 0) + e.bytes.size();
+    return key.size() + kOverhead + (e.message ? 2 * value_bytes + kOverhead : 0) + e.bytes.size() +
+           e.indexed.size();
   }
 
   // The entry of `key`; on a miss, read from the store if `read` (else left absent).
@@ -184,6 +192,8 @@ class CachedModel final : public ModelWriter {
             store_->Get(Space::kProjections, prefix_ + key, &e.bytes).ok();
         if (!e.present) e.bytes.clear();
         e.stored = e.present;
+        // The stored value's index key, to be deleted once the value moves or goes.
+        if (e.present && index_ != nullptr) e.indexed = index_(key, *Parsed(e));
       } else {
         e.stored = true;  // not read, so not known: a delete must reach the store
       }
@@ -194,15 +204,44 @@ class CachedModel final : public ModelWriter {
     }
     return *it;
   }
-  // The entry of `key`, marked as changed.
+  // The entry of `key`, marked as changed. With an index, what is changed is read even if it is
+  // replaced unseen: the index key of the value in the store must be known to be deleted.
   Entry& Change(const std::string& key, bool read) {
-    Map::value_type& kv = Load(key, read);
+    Map::value_type& kv = Load(key, read || index_ != nullptr);
     if (!kv.second.dirty) {
       kv.second.dirty = true;
       kv.second.dirty_at = dirty_.size();
       dirty_.push_back(&kv);  // node-based map: an element's address is stable
     }
     return kv.second;
+  }
+  // Adds to `out` the index writes of an entry whose committed value is now `value` (nullopt:
+  // none): a copy under its index key, and a delete of the index key it had, if that changed.
+  void Reindex(Map::value_type& kv, const std::optional<std::string>& value,
+               std::vector<SideWrite>* out) {
+    Entry& e = kv.second;
+    std::string key = value ? index_(kv.first, *Parsed(e)) : std::string();
+    if (!e.indexed.empty() && e.indexed != key) {
+      out->push_back({Space::kProjections, prefix_ + e.indexed, std::nullopt});
+    }
+    if (!key.empty()) out->push_back({Space::kProjections, prefix_ + key, *value});
+    e.indexed = std::move(key);
+  }
+  // Merges the index writes into the sorted writes from `first` on. Where a key is both deleted
+  // (one value's old index key) and written (another's new one), the write wins.
+  static void MergeIndexWrites(std::vector<SideWrite>* index, size_t first,
+                               std::vector<SideWrite>* writes) {
+    if (index->empty()) return;
+    std::sort(index->begin(), index->end(), [](const SideWrite& a, const SideWrite& b) {
+      return a.key != b.key ? a.key < b.key : !a.value && b.value;
+    });
+    const size_t mid = writes->size();
+    for (size_t i = 0; i < index->size(); ++i) {
+      if (i + 1 < index->size() && (*index)[i + 1].key == (*index)[i].key) continue;
+      writes->push_back(std::move((*index)[i]));
+    }
+    auto by_key = [](const SideWrite& a, const SideWrite& b) { return a.key < b.key; };
+    std::inplace_merge(writes->begin() + first, writes->begin() + mid, writes->end(), by_key);
   }
   void Erase(Map::iterator it) {
     if (last_ == &*it) last_ = nullptr;
@@ -263,6 +302,7 @@ class CachedModel final : public ModelWriter {
   const EventStore* store_;
   std::string prefix_;
   const Message* prototype_;  // ValueType(); nullptr: bytes only
+  Projection::IndexFn index_;
   Map entries_;
   std::vector<Map::value_type*> dirty_;
   Map::value_type* last_ = nullptr;  // the entry Load returned last (node-based map: stable)

@@ -66,6 +66,16 @@ class Projection {
   // adapter) can decode them; nullptr: the values are not protobuf messages (shown as text), and
   // the projection uses only the model's byte access.
   virtual const Message* ValueType() const { return nullptr; }
+
+  // A second key readers find a value under, made from the value's key and the value itself
+  // (e.g. "by-district/<district>/<state>/<id>"); empty: none for this value.
+  using IndexFn = std::string (*)(const std::string& key, const Message& value);
+  // The model's index, if it has one: the runner then keeps a copy of every value under its index
+  // key, written at every commit with the value, and deletes the old index key once the value
+  // moves or goes. The projection neither reads nor writes index keys itself, and a rebuild holds
+  // one entry per value instead of two, each serialized once.
+  // REQUIRES: ValueType() is not nullptr; index keys are never keys the projection writes.
+  virtual IndexFn Index() const { return nullptr; }
 };
 
 }  // namespace wijkflow::engine

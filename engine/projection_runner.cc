@@ -37,7 +37,7 @@ class ProjectionRunner::Impl {
       }
       std::string prefix = std::string(p->Name()) + "/";
       entries_.push_back(std::make_unique<Entry>(
-          Entry{p.get(), prefix, at, CachedModel(store_, prefix, p->ValueType())}));
+          Entry{p.get(), prefix, at, CachedModel(store_, prefix, p->ValueType(), p->Index())}));
     }
     PublishLowest();
   }

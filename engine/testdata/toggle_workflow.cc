@@ -133,26 +133,25 @@ class EventCount final : public Projection {
   }
 };
 
-// Counts events per stream, as messages: "<stream id>" -> ToggleData{count}; and files each
-// stream under "by-parity/<even|odd>/<stream id>" as its count stands, an index entry that moves
-// with every event, as the workflows' indexes by state do.
+// Counts events per stream, as messages: "<stream id>" -> ToggleData{count}; its index files
+// each stream under "by-parity/<even|odd>/<stream id>" as its count stands, an index entry that
+// moves with every event, as the workflows' indexes by state do.
 class StreamTally final : public Projection {
  public:
   std::string_view Name() const override { return "stream-tally"; }
   const Message* ValueType() const override { return &pb::ToggleData::default_instance(); }
+  IndexFn Index() const override { return &ParityKey; }
   void Apply(const EventEnvelope& env, const Message&, ModelWriter& model) override {
     const std::string& id = env.stream_id();
-    const auto* before = env.stream_version() > 1 ? model.Find<pb::ToggleData>(id) : nullptr;
-    const int64_t count = before ? before->count() : 0;
-    if (before) model.Delete(ParityKey(count, id));
-    auto* now = before ? model.Edit<pb::ToggleData>(id) : model.Replace<pb::ToggleData>(id);
-    now->set_count(count + 1);
-    model.Put(ParityKey(count + 1, id), *now);
+    auto* now = env.stream_version() > 1 ? model.Edit<pb::ToggleData>(id)
+                                         : model.Replace<pb::ToggleData>(id);
+    now->set_count(now->count() + 1);
   }
 
  private:
-  static std::string ParityKey(int64_t count, const std::string& id) {
-    return std::string(count % 2 == 0 ? "by-parity/even/" : "by-parity/odd/") + id;
+  static std::string ParityKey(const std::string& id, const Message& value) {
+    const auto& tally = static_cast<const pb::ToggleData&>(value);
+    return std::string(tally.count() % 2 == 0 ? "by-parity/even/" : "by-parity/odd/") + id;
   }
 };
 

@@ -28,6 +28,8 @@ class InitiativesProjection final : public engine::Projection {
   const engine::Message* ValueType() const override {
     return &pb::InitiativeSummary::default_instance();
   }
+  // Every initiative also under "by-district/<district>/<state>/<id>".
+  IndexFn Index() const override { return &ByDistrictAndState; }
   void Apply(const EventEnvelope& env, const engine::Message& payload,
              engine::ModelWriter& model) override {
     if (env.workflow() != kWorkflow) return;
@@ -39,7 +41,6 @@ class InitiativesProjection final : public engine::Projection {
     std::string state =
         NextState(NewInitiativeInstance, before ? before->state() : "", env, payload);
     if (state.empty()) return;
-    if (before) model.Delete(IndexKey(*before));
     auto* s =
         before ? model.Edit<pb::InitiativeSummary>(key) : model.Replace<pb::InitiativeSummary>(key);
     if (const auto* e = dynamic_cast<const pb::InitiativeSubmitted*>(&payload)) {
@@ -53,11 +54,11 @@ class InitiativesProjection final : public engine::Projection {
     }
     if (int64_t granted = GrantedAfter(payload); granted >= 0) s->set_granted_cents(granted);
     s->set_state(std::move(state));
-    model.Put(IndexKey(*s), *s);
   }
 
  private:
-  static std::string IndexKey(const pb::InitiativeSummary& s) {
+  static std::string ByDistrictAndState(const std::string&, const engine::Message& value) {
+    const auto& s = static_cast<const pb::InitiativeSummary&>(value);
     return "by-district/" + s.district() + "/" + s.state() + "/" + s.id();
   }
 };
@@ -130,14 +131,15 @@ class DecisionRegisterProjection final : public engine::Projection {
   }
 };
 
-// Keys: "by-district/<district>/<id>" for every published initiative whose grant holds;
-// "by-initiative/<id>" what is known of every initiative, published or not.
+// Keys: "by-initiative/<id>" what is known of every initiative, published or not; its index,
+// "by-district/<district>/<id>", every published initiative whose grant holds.
 class PublicationFeedProjection final : public engine::Projection {
  public:
   std::string_view Name() const override { return "publication-feed"; }
   const engine::Message* ValueType() const override {
     return &pb::PublicationEntry::default_instance();
   }
+  IndexFn Index() const override { return &InFeed; }
   void Apply(const EventEnvelope& env, const engine::Message& payload,
              engine::ModelWriter& model) override {
     if (env.workflow() != kWorkflow) return;
@@ -159,12 +161,13 @@ class PublicationFeedProjection final : public engine::Projection {
     } else {
       e->set_granted_cents(granted);
     }
-    const std::string feed_key = "by-district/" + e->district() + "/" + e->initiative_id();
-    if (e->has_published_at() && e->granted_cents() > 0) {
-      model.Put(feed_key, *e);
-    } else if (e->has_published_at()) {
-      model.Delete(feed_key);
-    }
+  }
+
+ private:
+  static std::string InFeed(const std::string&, const engine::Message& value) {
+    const auto& e = static_cast<const pb::PublicationEntry&>(value);
+    if (!e.has_published_at() || e.granted_cents() <= 0) return "";
+    return "by-district/" + e.district() + "/" + e.initiative_id();
   }
 };
 
