@@ -17,6 +17,7 @@
 // Include this only from a workflow's own translation unit: it pulls in all of MSM.
 #pragma once
 
+#include <algorithm>
 #include <boost/mpl/for_each.hpp>
 #include <boost/msm/back/state_machine.hpp>
 #include <boost/msm/back/tools.hpp>
@@ -30,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "engine/workflow.h"
 
 namespace wijkflow::engine {
@@ -110,25 +112,27 @@ class EventTable {
     b.apply = [apply](Data& d, const Message& m, const EventEnvelope& env) {
       apply(d, static_cast<const E&>(m), env);
     };
-    bindings_[{E::descriptor()->full_name(), schema_version}] = std::move(b);
+    bindings_[E::descriptor()->full_name()][schema_version] = std::move(b);
     return *this;
   }
 
   const Binding* Find(const std::string& type, uint32_t schema_version) const {
-    auto it = bindings_.find({type, schema_version});
-    return it == bindings_.end() ? nullptr : &it->second;
+    auto by_type = bindings_.find(type);
+    if (by_type == bindings_.end()) return nullptr;
+    auto it = by_type->second.find(schema_version);
+    return it == by_type->second.end() ? nullptr : &it->second;
   }
 
   std::vector<std::string> EventTypes() const {
     std::vector<std::string> out;
-    for (const auto& [key, b] : bindings_) {
-      if (out.empty() || out.back() != key.first) out.push_back(key.first);
-    }
+    for (const auto& [type, versions] : bindings_) out.push_back(type);
+    std::sort(out.begin(), out.end());
     return out;
   }
 
  private:
-  std::map<std::pair<std::string, uint32_t>, Binding> bindings_;
+  // Found by type without copying it (every event replayed is looked up), then by version.
+  absl::flat_hash_map<std::string, std::map<uint32_t, Binding>> bindings_;
 };
 
 template <class Def, class DataMsg>
@@ -151,16 +155,14 @@ class MachineInstance final : public Instance {
   const auto& data() const { return data_; }
 
   Outcome Apply(const EventEnvelope& env, const Message& payload) override {
-    const auto* b = table_->Find(env.event_type(), env.schema_version());
-    if (b == nullptr) {
-      return Outcome::InvalidArgument("no applier for " + env.event_type() + " v" +
-                                      std::to_string(env.schema_version()));
-    }
-    if (!b->fire(fsm_, payload)) {
-      return Outcome::InvalidTransition(std::string(StateName()), payload.GetDescriptor()->name());
-    }
-    b->apply(data_, payload, env);
-    return Outcome::Ok();
+    const typename Table::Binding* b = nullptr;
+    Outcome fired = Fire(env, payload, &b);
+    if (fired.ok()) b->apply(data_, payload, env);
+    return fired;
+  }
+  Outcome Advance(const EventEnvelope& env, const Message& payload) override {
+    const typename Table::Binding* b = nullptr;
+    return Fire(env, payload, &b);
   }
 
   Outcome Restore(std::string_view state, const std::string& data) override {
@@ -200,6 +202,20 @@ class MachineInstance final : public Instance {
 
  private:
   int StateId() const { return fsm_.current_state()[0]; }
+
+  // Finds the event's binding (*b) and fires the event on the machine.
+  Outcome Fire(const EventEnvelope& env, const Message& payload,
+               const typename Table::Binding** b) {
+    *b = table_->Find(env.event_type(), env.schema_version());
+    if (*b == nullptr) {
+      return Outcome::InvalidArgument("no applier for " + env.event_type() + " v" +
+                                      std::to_string(env.schema_version()));
+    }
+    if (!(*b)->fire(fsm_, payload)) {
+      return Outcome::InvalidTransition(std::string(StateName()), payload.GetDescriptor()->name());
+    }
+    return Outcome::Ok();
+  }
 
   const Table* table_;
   Fsm fsm_;

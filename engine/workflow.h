@@ -39,6 +39,11 @@ class Instance {
   // Evolve: folds `payload` (the decoded event of `envelope`) into this state. Returns
   // InvalidTransition if the table has no transition for it from the current state.
   virtual Outcome Apply(const EventEnvelope& envelope, const Message& payload) = 0;
+  // The machine's part of Apply alone: moves to the state `payload` leads to, and leaves the data
+  // as it was. What a read model that follows states needs (see workflows/common/fold.h).
+  virtual Outcome Advance(const EventEnvelope& envelope, const Message& payload) {
+    return Apply(envelope, payload);
+  }
   // Puts the machine in the named state and replaces the data: used to load snapshots.
   virtual Outcome Restore(std::string_view state, const std::string& data) = 0;
 };

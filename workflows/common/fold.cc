@@ -27,7 +27,7 @@ std::string NextState(InstanceFactory make, std::string_view before, const Event
     instance = slot.get();
     if (!instance->Restore(before, "").ok()) return "";
   }
-  if (!instance->Apply(envelope, payload).ok()) return "";
+  if (!instance->Advance(envelope, payload).ok()) return "";
   return std::string(instance->StateName());
 }
 

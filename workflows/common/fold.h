@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 
 #include "engine/projection.h"
 #include "engine/workflow.h"
@@ -25,6 +26,14 @@ std::string NextState(InstanceFactory make, std::string_view before, const Event
 
 // The instance id of the stream an event belongs to ("initiatives/ini-1" -> "ini-1").
 std::string InstanceIdOf(const EventEnvelope& envelope);
+
+// `payload` as an M, or nullptr if it is another message. A projection asks this several times
+// per event: an exact type compare is one compare of type names, where a failed dynamic_cast
+// compares them for every class up the hierarchy (and GetDescriptor() costs a call_once).
+template <class M>
+const M* As(const engine::Message& payload) {
+  return typeid(payload) == typeid(M) ? static_cast<const M*>(&payload) : nullptr;
+}
 
 // Zero-padded, so that keys sort by position.
 std::string PositionKey(uint64_t position);

@@ -32,36 +32,36 @@ void SetStatus(pb::AgreementProgress* p, const std::string& action, pb::ActionSt
 
 // Folds what an event changes in the progress figures.
 void Evolve(const engine::Message& payload, pb::AgreementProgress* p) {
-  if (const auto* e = dynamic_cast<const pb::AgreementDrafted*>(&payload)) {
+  if (const auto* e = As<pb::AgreementDrafted>(payload)) {
     p->set_district(e->district());
-  } else if (const auto* e = dynamic_cast<const pb::AgreementActivated*>(&payload)) {
+  } else if (const auto* e = As<pb::AgreementActivated>(payload)) {
     *p->mutable_next_review_due() = e->first_review_due();
-  } else if (dynamic_cast<const pb::AgreementClosed*>(&payload)) {
+  } else if (As<pb::AgreementClosed>(payload)) {
     p->clear_next_review_due();
-  } else if (const auto* e = dynamic_cast<const pb::ActionPlanDrafted*>(&payload)) {
+  } else if (const auto* e = As<pb::ActionPlanDrafted>(payload)) {
     pb::ActionPlan* plan = p->add_plans();
     plan->set_year(e->year());
     plan->set_state(pb::PLAN_STATE_DRAFT);
     plan->set_budget_cents(e->budget_cents());
-  } else if (const auto* e = dynamic_cast<const pb::ActionPlanAdopted*>(&payload)) {
+  } else if (const auto* e = As<pb::ActionPlanAdopted>(payload)) {
     if (pb::ActionPlan* plan = PlanOf(p, e->year())) {
       plan->set_state(pb::PLAN_STATE_ADOPTED);
       plan->set_budget_cents(e->budget_cents());
     }
-  } else if (const auto* e = dynamic_cast<const pb::ActionPlanStarted*>(&payload)) {
+  } else if (const auto* e = As<pb::ActionPlanStarted>(payload)) {
     if (pb::ActionPlan* plan = PlanOf(p, e->year())) plan->set_state(pb::PLAN_STATE_IN_EXECUTION);
-  } else if (const auto* e = dynamic_cast<const pb::ActionPlanEvaluated*>(&payload)) {
+  } else if (const auto* e = As<pb::ActionPlanEvaluated>(payload)) {
     if (pb::ActionPlan* plan = PlanOf(p, e->year())) plan->set_state(pb::PLAN_STATE_EVALUATED);
-  } else if (const auto* e = dynamic_cast<const pb::ActionAdded*>(&payload)) {
+  } else if (const auto* e = As<pb::ActionAdded>(payload)) {
     SetStatus(p, e->action_id(), pb::ACTION_STATUS_PLANNED);
-  } else if (const auto* e = dynamic_cast<const pb::ActionUpdated*>(&payload)) {
+  } else if (const auto* e = As<pb::ActionUpdated>(payload)) {
     SetStatus(p, e->action_id(), e->to());
-  } else if (const auto* e = dynamic_cast<const pb::ProgressReviewRecorded*>(&payload)) {
+  } else if (const auto* e = As<pb::ProgressReviewRecorded>(payload)) {
     for (const auto& report : e->actions()) SetStatus(p, report.action_id(), report.status());
     *p->mutable_last_review() = e->held_on();
     *p->mutable_next_review_due() = e->next_due();
     p->set_review_overdue(false);
-  } else if (dynamic_cast<const pb::ProgressReviewOverdue*>(&payload)) {
+  } else if (As<pb::ProgressReviewOverdue>(payload)) {
     p->set_review_overdue(true);
   }
 }

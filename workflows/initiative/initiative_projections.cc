@@ -13,12 +13,12 @@ namespace pb = ::wijkflow::initiative;
 
 // What the round holds for the initiative after `payload`, or -1 if the event does not say.
 int64_t GrantedAfter(const engine::Message& payload) {
-  if (const auto* g = dynamic_cast<const pb::Granted*>(&payload)) return g->amount_cents();
-  if (const auto* o = dynamic_cast<const pb::ObjectionDecided*>(&payload)) {
+  if (const auto* g = As<pb::Granted>(payload)) return g->amount_cents();
+  if (const auto* o = As<pb::ObjectionDecided>(payload)) {
     return o->kind() == pb::DECISION_KIND_GRANT ? o->amount_cents() : 0;
   }
-  if (const auto* s = dynamic_cast<const pb::Settled*>(&payload)) return s->amount_cents();
-  if (dynamic_cast<const pb::Withdrawn*>(&payload)) return 0;
+  if (const auto* s = As<pb::Settled>(payload)) return s->amount_cents();
+  if (As<pb::Withdrawn>(payload)) return 0;
   return -1;
 }
 
@@ -43,7 +43,7 @@ class InitiativesProjection final : public engine::Projection {
     if (state.empty()) return;
     auto* s =
         before ? model.Edit<pb::InitiativeSummary>(key) : model.Replace<pb::InitiativeSummary>(key);
-    if (const auto* e = dynamic_cast<const pb::InitiativeSubmitted*>(&payload)) {
+    if (const auto* e = As<pb::InitiativeSubmitted>(payload)) {
       s->set_id(id);
       s->set_district(e->district());
       s->set_round_id(e->round_id());
@@ -65,21 +65,21 @@ class InitiativesProjection final : public engine::Projection {
 
 // The decision an event records, or false if it records none.
 bool Describe(const engine::Message& payload, pb::DecisionRecord* r) {
-  if (const auto* g = dynamic_cast<const pb::Granted*>(&payload)) {
+  if (const auto* g = As<pb::Granted>(payload)) {
     r->set_kind(pb::DecisionRecord::KIND_GRANT);
     r->set_amount_cents(g->amount_cents());
     r->set_rule_version(g->rule_version());
     r->set_reasons(g->reasons());
-  } else if (const auto* f = dynamic_cast<const pb::Refused*>(&payload)) {
+  } else if (const auto* f = As<pb::Refused>(payload)) {
     r->set_kind(pb::DecisionRecord::KIND_REFUSAL);
     r->set_rule_version(f->rule_version());
     r->set_reasons(f->reasons());
-  } else if (const auto* s = dynamic_cast<const pb::Settled*>(&payload)) {
+  } else if (const auto* s = As<pb::Settled>(payload)) {
     r->set_kind(pb::DecisionRecord::KIND_SETTLEMENT);
     r->set_amount_cents(s->amount_cents());
     r->set_rule_version(s->rule_version());
     r->set_reasons(s->reasons());
-  } else if (const auto* o = dynamic_cast<const pb::ObjectionDecided*>(&payload)) {
+  } else if (const auto* o = As<pb::ObjectionDecided>(payload)) {
     r->set_kind(o->outcome() == pb::OBJECTION_OUTCOME_UPHELD
                     ? pb::DecisionRecord::KIND_OBJECTION_UPHELD
                     : pb::DecisionRecord::KIND_OBJECTION_REJECTED);
@@ -105,7 +105,7 @@ class DecisionRegisterProjection final : public engine::Projection {
              engine::ModelWriter& model) override {
     if (env.workflow() != kWorkflow) return;
     const std::string key = "by-initiative/" + InstanceIdOf(env);
-    if (const auto* e = dynamic_cast<const pb::InitiativeSubmitted*>(&payload)) {
+    if (const auto* e = As<pb::InitiativeSubmitted>(payload)) {
       auto* r = model.Replace<pb::DecisionRecord>(key);
       r->set_initiative_id(InstanceIdOf(env));
       r->set_district(e->district());
@@ -143,8 +143,8 @@ class PublicationFeedProjection final : public engine::Projection {
   void Apply(const EventEnvelope& env, const engine::Message& payload,
              engine::ModelWriter& model) override {
     if (env.workflow() != kWorkflow) return;
-    const auto* submitted = dynamic_cast<const pb::InitiativeSubmitted*>(&payload);
-    const auto* published = dynamic_cast<const pb::Published*>(&payload);
+    const auto* submitted = As<pb::InitiativeSubmitted>(payload);
+    const auto* published = As<pb::Published>(payload);
     const int64_t granted = GrantedAfter(payload);
     if (submitted == nullptr && published == nullptr && granted < 0) return;
     const std::string key = "by-initiative/" + InstanceIdOf(env);

@@ -11,22 +11,22 @@ namespace pb = ::wijkflow::round;
 
 // Folds the budget figures an event changes.
 void Evolve(const engine::Message& payload, pb::RoundBudget* b) {
-  if (const auto* e = dynamic_cast<const pb::RoundRequested*>(&payload)) {
+  if (const auto* e = As<pb::RoundRequested>(payload)) {
     b->set_district(e->district());
     b->set_max_per_request_cents(e->max_per_request_cents());
-  } else if (const auto* e = dynamic_cast<const pb::RoundSet*>(&payload)) {
+  } else if (const auto* e = As<pb::RoundSet>(payload)) {
     b->set_district(e->district());
     b->set_ceiling_cents(e->ceiling_cents());
     b->set_max_per_request_cents(e->max_per_request_cents());
-  } else if (const auto* e = dynamic_cast<const pb::CeilingChanged*>(&payload)) {
+  } else if (const auto* e = As<pb::CeilingChanged>(payload)) {
     b->set_ceiling_cents(e->ceiling_cents());
-  } else if (const auto* e = dynamic_cast<const pb::BudgetReserved*>(&payload)) {
+  } else if (const auto* e = As<pb::BudgetReserved>(payload)) {
     b->set_reserved_cents(b->reserved_cents() + e->amount_cents());
     b->set_granted_cents(b->granted_cents() + e->amount_cents());
-  } else if (const auto* e = dynamic_cast<const pb::BudgetReleased*>(&payload)) {
+  } else if (const auto* e = As<pb::BudgetReleased>(payload)) {
     b->set_reserved_cents(b->reserved_cents() - e->amount_cents());
     b->set_released_cents(b->released_cents() + e->amount_cents());
-  } else if (const auto* e = dynamic_cast<const pb::BudgetSettled*>(&payload)) {
+  } else if (const auto* e = As<pb::BudgetSettled>(payload)) {
     b->set_settled_cents(b->settled_cents() + e->amount_cents());
   }
   b->set_remaining_cents(std::max<int64_t>(0, b->ceiling_cents() - b->reserved_cents()));
