@@ -20,6 +20,8 @@ namespace {
 
 // Events are read and decoded in batches of this many, and applied batch by batch.
 constexpr size_t kBatch = 1024;
+// Batches read ahead of the projection furthest behind, at most (the ring of batches).
+constexpr size_t kBatches = 4;
 
 std::string CheckpointKey(std::string_view name) { return "checkpoint/" + std::string(name); }
 
@@ -28,7 +30,7 @@ std::string CheckpointKey(std::string_view name) { return "checkpoint/" + std::s
 class ProjectionRunner::Impl {
  public:
   Impl(EventStore* store, const WorkflowRegistry* registry, const Options& options)
-      : store_(store), options_(options), pool_(options.threads > 1 ? options.threads : 0) {
+      : store_(store), options_(options), batches_(kBatches) {
     for (const auto& p : registry->projections()) {
       std::string cp;
       uint64_t at = 0;
@@ -36,9 +38,12 @@ class ProjectionRunner::Impl {
         at = keys::DecodeBE64(cp.data());
       }
       std::string prefix = std::string(p->Name()) + "/";
-      entries_.push_back(std::make_unique<Entry>(
-          Entry{p.get(), prefix, at, CachedModel(store_, prefix, p->ValueType(), p->Index())}));
+      entries_.push_back(std::unique_ptr<Entry>(
+          new Entry{p.get(), prefix, at, CachedModel(store_, prefix, p->ValueType(), p->Index())}));
     }
+    pool_ = std::make_unique<ApplyPool>(options.threads > 1 ? options.threads : 0, entries_.size(),
+                                        kBatches,
+                                        [this](size_t entry, size_t slot) { Apply(entry, slot); });
     PublishLowest();
   }
   ~Impl() { Stop(); }
@@ -127,7 +132,18 @@ class ProjectionRunner::Impl {
     Projection* projection;
     std::string prefix;
     uint64_t checkpoint;  // guarded by mu_ for readers; written under step_mu_
-    CachedModel model;    // used under step_mu_
+    CachedModel model;    // used under step_mu_, by one thread at a time
+    // The model's bytes() as of its last batch: read while another thread applies the next.
+    std::atomic<size_t> cached_bytes{0};
+  };
+  struct Staged {
+    EventEnvelope envelope;
+    const Message* payload = nullptr;  // on the batch's arena
+  };
+  struct Batch {
+    std::vector<Staged> slots;
+    size_t size = 0;
+    google::protobuf::Arena arena;
   };
 
   static std::string PrefixEnd(std::string prefix) {
@@ -150,19 +166,21 @@ class ProjectionRunner::Impl {
     size_t applied = 0;
     uint64_t last = 0;
     *more = false;
+    // Between steps the models hold still: measured here, then after every batch applied.
+    for (auto& e : entries_) e->cached_bytes.store(e->model.bytes(), std::memory_order_relaxed);
+    Batch* batch = Fill();
     Status s = store_->ScanAll(lowest_ + 1, [&](EventEnvelope& env) {
       last = env.position();
-      Stage(env);
+      Stage(batch, env);
       if (++applied % kBatch == 0) {
-        pool_.Wait();  // the batch before, so that the models hold still
+        pool_->Publish();
         *more = applied >= options_.chunk_events || CachedBytes() > options_.model_cache_bytes;
-        ApplyStaged();
+        if (!*more) batch = Fill();
       }
       return !*more;
     });
-    pool_.Wait();
-    ApplyStaged();
-    pool_.Wait();
+    if (applied % kBatch != 0) pool_->Publish();
+    pool_->Settle();
     if (!s.ok()) {
       for (auto& e : entries_) e->model.Forget();  // what was applied is not committed
       return s;
@@ -175,13 +193,12 @@ class ProjectionRunner::Impl {
     const bool as_tables = dirty >= options_.table_writes_from;
     std::vector<std::vector<SideWrite>> drained(entries_.size());
     std::vector<Table> tables(entries_.size());
-    pool_.Start(entries_.size(), [&](size_t i) {
+    pool_->ForEach(entries_.size(), [&](size_t i) {
       entries_[i]->model.Drain(&drained[i]);
       if (as_tables && !drained[i].empty()) {
         tables[i].status = store_->WriteTable(Space::kProjections, drained[i], &tables[i].path);
       }
     });
-    pool_.Wait();
     std::string cp;
     keys::PutBE64(&cp, last);
     std::vector<SideWrite> checkpoints;
@@ -236,42 +253,42 @@ class ProjectionRunner::Impl {
     return store_->IngestTables(ingest);
   }
 
+  // The next batch to fill, emptied, once every projection has applied what it held.
+  Batch* Fill() {
+    Batch* b = &batches_[pool_->Acquire()];
+    b->size = 0;
+    b->arena.Reset();
+    return b;
+  }
+
   // Takes an event into the batch being filled (the scan parses the next one into the slot's old
   // envelope) and decodes its payload (nullptr: a type this program does not know, which no
   // projection reads).
-  void Stage(EventEnvelope& env) {
-    Batch& b = batches_[filling_];
-    if (b.size == b.slots.size()) b.slots.emplace_back();
-    Staged& slot = b.slots[b.size++];
+  void Stage(Batch* b, EventEnvelope& env) {
+    if (b->size == b->slots.size()) b->slots.emplace_back();
+    Staged& slot = b->slots[b->size++];
     slot.envelope.Swap(&env);
-    slot.payload = decoder_.Decode(slot.envelope, &b.arena);
+    slot.payload = decoder_.Decode(slot.envelope, &b->arena);
   }
 
-  // Starts applying the batch filled so far to every projection behind it, each projection in
-  // log order, and turns to filling the other batch. Projections share nothing, so with threads
-  // the pool applies them side by side, each thread taking the next projection not yet done,
-  // while this thread reads the next batch.
-  // REQUIRES: the pool is idle.
-  void ApplyStaged() {
-    const Batch& b = batches_[filling_];
-    filling_ ^= 1;
-    batches_[filling_].size = 0;
-    batches_[filling_].arena.Reset();
-    if (b.size == 0) return;
-    pool_.Start(entries_.size(), [this, &b](size_t i) {
-      Entry& e = *entries_[i];
-      for (size_t k = 0; k < b.size; ++k) {
-        const Staged& ev = b.slots[k];
-        if (ev.payload != nullptr && e.checkpoint < ev.envelope.position()) {
-          e.projection->Apply(ev.envelope, *ev.payload, e.model);
-        }
+  // Applies the batch in `slot` to projection `entry`, in log order. Projections share nothing,
+  // so the pool applies them side by side, while this runner's thread reads the next batches.
+  void Apply(size_t entry, size_t slot) {
+    Entry& e = *entries_[entry];
+    const Batch& b = batches_[slot];
+    for (size_t k = 0; k < b.size; ++k) {
+      const Staged& ev = b.slots[k];
+      if (ev.payload != nullptr && e.checkpoint < ev.envelope.position()) {
+        e.projection->Apply(ev.envelope, *ev.payload, e.model);
       }
-    });
+    }
+    e.cached_bytes.store(e.model.bytes(), std::memory_order_relaxed);
   }
 
+  // What the models hold: as of their last batch while they are being applied.
   size_t CachedBytes() const {
     size_t total = 0;
-    for (const auto& e : entries_) total += e->model.bytes();
+    for (const auto& e : entries_) total += e->cached_bytes.load(std::memory_order_relaxed);
     return total;
   }
 
@@ -279,7 +296,8 @@ class ProjectionRunner::Impl {
   // to what it holds, down to three quarters of the budget, so that evictions are few and each
   // frees a good part.
   void TrimModels() {
-    const size_t total = CachedBytes();
+    size_t total = 0;
+    for (const auto& e : entries_) total += e->model.bytes();
     if (total <= options_.model_cache_bytes) return;
     const double keep = 0.75 * static_cast<double>(options_.model_cache_bytes) / total;
     for (auto& e : entries_) {
@@ -298,20 +316,11 @@ class ProjectionRunner::Impl {
   EventStore* store_;
   const Options options_;
   std::vector<std::unique_ptr<Entry>> entries_;
-  struct Staged {
-    EventEnvelope envelope;
-    const Message* payload = nullptr;  // on the batch's arena
-  };
-  struct Batch {
-    std::vector<Staged> slots;
-    size_t size = 0;
-    google::protobuf::Arena arena;
-  };
   PayloadDecoder decoder_;
-  // One batch is filled while the pool applies the other; used under step_mu_, as is filling_.
-  Batch batches_[2];
-  int filling_ = 0;
-  ApplyPool pool_;
+  // The ring of batches: one is filled while the pool applies the ones before (used under
+  // step_mu_, by the pool's threads once published).
+  std::vector<Batch> batches_;
+  std::unique_ptr<ApplyPool> pool_;
   std::mutex step_mu_;  // one Step (or Drop) at a time
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
