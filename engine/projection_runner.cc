@@ -13,6 +13,7 @@
 #include "engine/apply_pool.h"
 #include "engine/cached_model.h"
 #include "engine/engine.h"
+#include "events/format.h"
 #include "events/keys.h"
 
 namespace wijkflow::engine {
@@ -41,9 +42,10 @@ class ProjectionRunner::Impl {
       entries_.push_back(std::unique_ptr<Entry>(
           new Entry{p.get(), prefix, at, CachedModel(store_, prefix, p->ValueType(), p->Index())}));
     }
-    pool_ = std::make_unique<ApplyPool>(options.threads > 1 ? options.threads : 0, entries_.size(),
-                                        kBatches,
-                                        [this](size_t entry, size_t slot) { Apply(entry, slot); });
+    pool_ = std::make_unique<ApplyPool>(
+        options.threads > 1 ? options.threads : 0, entries_.size(), kBatches,
+        [this](size_t slot) { Prepare(slot); },
+        [this](size_t entry, size_t slot) { Apply(entry, slot); });
     PublishLowest();
   }
   ~Impl() { Stop(); }
@@ -137,13 +139,31 @@ class ProjectionRunner::Impl {
     std::atomic<size_t> cached_bytes{0};
   };
   struct Staged {
-    EventEnvelope envelope;
-    const Message* payload = nullptr;  // on the batch's arena
+    const EventEnvelope* envelope = nullptr;  // both on the batch's arena
+    const Message* payload = nullptr;
   };
+  // Events as read (records back to back), then as the pool prepares them (parsed, decoded).
   struct Batch {
+    Batch() : arena(ArenaFor(block)) {}
+    // Parsed messages go on the arena, which is emptied at once for the next batch: a message
+    // parsed into a reused one (off any arena) would free and make again each part it holds
+    // (actor, times), which cost a quarter of the parsing.
+    static google::protobuf::ArenaOptions ArenaFor(std::vector<char>& block) {
+      block.resize(size_t{2} << 20);  // about what a batch takes: further blocks are rare
+      google::protobuf::ArenaOptions options;
+      options.initial_block = block.data();
+      options.initial_block_size = block.size();
+      options.max_block_size = size_t{1} << 20;
+      return options;
+    }
+    std::string records;
+    std::vector<std::pair<uint64_t, size_t>> ends;  // each record's position and end
     std::vector<Staged> slots;
-    size_t size = 0;
+    size_t size = 0;  // events parsed into slots
+    Status status;    // why the records from slots[size] on were not parsed
+    std::vector<char> block;
     google::protobuf::Arena arena;
+    PayloadDecoder decoder;
   };
 
   static std::string PrefixEnd(std::string prefix) {
@@ -169,9 +189,10 @@ class ProjectionRunner::Impl {
     // Between steps the models hold still: measured here, then after every batch applied.
     for (auto& e : entries_) e->cached_bytes.store(e->model.bytes(), std::memory_order_relaxed);
     Batch* batch = Fill();
-    Status s = store_->ScanAll(lowest_ + 1, [&](EventEnvelope& env) {
-      last = env.position();
-      Stage(batch, env);
+    Status s = store_->ScanRecords(lowest_ + 1, [&](uint64_t position, std::string_view record) {
+      last = position;
+      batch->records.append(record);
+      batch->ends.emplace_back(position, batch->records.size());
       if (++applied % kBatch == 0) {
         pool_->Publish();
         *more = applied >= options_.chunk_events || CachedBytes() > options_.model_cache_bytes;
@@ -181,6 +202,9 @@ class ProjectionRunner::Impl {
     });
     if (applied % kBatch != 0) pool_->Publish();
     pool_->Settle();
+    for (const Batch& b : batches_) {
+      if (s.ok()) s = b.status;
+    }
     if (!s.ok()) {
       for (auto& e : entries_) e->model.Forget();  // what was applied is not committed
       return s;
@@ -256,19 +280,35 @@ class ProjectionRunner::Impl {
   // The next batch to fill, emptied, once every projection has applied what it held.
   Batch* Fill() {
     Batch* b = &batches_[pool_->Acquire()];
+    b->records.clear();
+    b->ends.clear();
     b->size = 0;
+    b->status = Status::OK();
     b->arena.Reset();
     return b;
   }
 
-  // Takes an event into the batch being filled (the scan parses the next one into the slot's old
-  // envelope) and decodes its payload (nullptr: a type this program does not know, which no
-  // projection reads).
-  void Stage(Batch* b, EventEnvelope& env) {
-    if (b->size == b->slots.size()) b->slots.emplace_back();
-    Staged& slot = b->slots[b->size++];
-    slot.envelope.Swap(&env);
-    slot.payload = decoder_.Decode(slot.envelope, &b->arena);
+  // Parses the records of the batch in `slot` and decodes their payloads (nullptr: a type this
+  // program does not know, which no projection reads). A record that does not parse ends the
+  // batch.
+  void Prepare(size_t slot) {
+    Batch& b = batches_[slot];
+    if (b.slots.size() < b.ends.size()) b.slots.resize(b.ends.size());
+    RecordView view;
+    size_t begin = 0;
+    for (const auto& [position, end] : b.ends) {
+      Staged& ev = b.slots[b.size];
+      const std::string_view record(b.records.data() + begin, end - begin);
+      begin = end;
+      auto* envelope = google::protobuf::Arena::CreateMessage<EventEnvelope>(&b.arena);
+      ev.envelope = envelope;
+      if (Status s = ParseRecord(record, envelope, &view); !s.ok()) {
+        b.status = Status::Corruption("position " + std::to_string(position) + ": " + s.message());
+        return;
+      }
+      ev.payload = b.decoder.Decode(*envelope, &b.arena);
+      ++b.size;
+    }
   }
 
   // Applies the batch in `slot` to projection `entry`, in log order. Projections share nothing,
@@ -278,8 +318,8 @@ class ProjectionRunner::Impl {
     const Batch& b = batches_[slot];
     for (size_t k = 0; k < b.size; ++k) {
       const Staged& ev = b.slots[k];
-      if (ev.payload != nullptr && e.checkpoint < ev.envelope.position()) {
-        e.projection->Apply(ev.envelope, *ev.payload, e.model);
+      if (ev.payload != nullptr && e.checkpoint < ev.envelope->position()) {
+        e.projection->Apply(*ev.envelope, *ev.payload, e.model);
       }
     }
     e.cached_bytes.store(e.model.bytes(), std::memory_order_relaxed);
@@ -316,9 +356,8 @@ class ProjectionRunner::Impl {
   EventStore* store_;
   const Options options_;
   std::vector<std::unique_ptr<Entry>> entries_;
-  PayloadDecoder decoder_;
-  // The ring of batches: one is filled while the pool applies the ones before (used under
-  // step_mu_, by the pool's threads once published).
+  // The ring of batches: one is filled while the pool prepares and applies the ones before (used
+  // under step_mu_, by the pool's threads once published).
   std::vector<Batch> batches_;
   std::unique_ptr<ApplyPool> pool_;
   std::mutex step_mu_;  // one Step (or Drop) at a time

@@ -116,6 +116,11 @@ class EventStoreImpl final : public EventStore {
                  const std::function<bool(EventEnvelope&)>& fn) const override {
     return ScanLogEvents(*storage_, from_position, fn);
   }
+  Status ScanRecords(
+      uint64_t from_position,
+      const std::function<bool(uint64_t position, std::string_view record)>& fn) const override {
+    return ScanLogRecords(*storage_, from_position, fn);
+  }
 
   Status Head(const std::string& stream_id, StreamHead* head) const override {
     *head = StreamHead{};

@@ -189,6 +189,11 @@ class EventStore {
   // before it reopens the database. The same holds for Scan().
   virtual Status ScanAll(uint64_t from_position,
                          const std::function<bool(EventEnvelope&)>& fn) const = 0;
+  // ScanAll without the parsing: each event's record as stored, valid during the call, for
+  // ParseRecord (events/format.h). A reader can then parse on other threads than the scan's.
+  virtual Status ScanRecords(
+      uint64_t from_position,
+      const std::function<bool(uint64_t position, std::string_view record)>& fn) const = 0;
   virtual Status Head(const std::string& stream_id, StreamHead* head) const = 0;
   // The receipt of the append made with `command_id`; NotFound if none was.
   virtual Status FindCommand(const std::string& command_id, AppendReceipt* receipt) const = 0;

@@ -160,6 +160,23 @@ Status ReadLogEvents(const Storage& storage, uint64_t from_position, size_t max_
 
 Status ScanLogEvents(const Storage& storage, uint64_t from_position,
                      const std::function<bool(EventEnvelope&)>& fn) {
+  EventEnvelope env;
+  RecordView view;
+  Status parsed;
+  Status s =
+      ScanLogRecords(storage, from_position, [&](uint64_t position, std::string_view record) {
+        parsed = ParseRecord(record, &env, &view);
+        if (!parsed.ok()) {
+          parsed = CorruptAt(position, parsed);
+          return false;
+        }
+        return fn(env);
+      });
+  return s.ok() ? parsed : s;
+}
+
+Status ScanLogRecords(const Storage& storage, uint64_t from_position,
+                      const std::function<bool(uint64_t position, std::string_view record)>& fn) {
   from_position = std::max<uint64_t>(from_position, 1);
   rocksdb::ReadOptions options;
   options.readahead_size = 2 << 20;  // a scan reads the log front to back
@@ -167,8 +184,6 @@ Status ScanLogEvents(const Storage& storage, uint64_t from_position,
   Storage::ReadLock lock;
   if (Status s = storage.LockForRead(&lock); !s.ok()) return s;
   std::unique_ptr<rocksdb::Iterator> it(storage.db()->NewIterator(options, storage.log()));
-  EventEnvelope env;
-  RecordView view;
   uint64_t expected = from_position;
   for (it->Seek(keys::PositionKey(from_position)); it->Valid(); it->Next(), ++expected) {
     uint64_t position = 0;
@@ -176,9 +191,7 @@ Status ScanLogEvents(const Storage& storage, uint64_t from_position,
       return Status::Corruption("log has a gap or malformed key before position " +
                                 std::to_string(expected));
     }
-    Status s = ParseRecord(it->value().ToStringView(), &env, &view);
-    if (!s.ok()) return CorruptAt(position, s);
-    if (!fn(env)) return Status::OK();
+    if (!fn(position, it->value().ToStringView())) return Status::OK();
   }
   return FromRocks(it->status(), "scan log");
 }

@@ -27,5 +27,9 @@ Status ReadLogEvents(const Storage& storage, uint64_t from_position, size_t max_
 // reused and carries only the hashes stored in its record.
 Status ScanLogEvents(const Storage& storage, uint64_t from_position,
                      const std::function<bool(EventEnvelope&)>& fn);
+// ScanLogEvents without the parsing: each record as stored (see ParseRecord), valid during the
+// call.
+Status ScanLogRecords(const Storage& storage, uint64_t from_position,
+                      const std::function<bool(uint64_t position, std::string_view record)>& fn);
 
 }  // namespace wijkflow

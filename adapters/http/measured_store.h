@@ -60,6 +60,11 @@ class MeasuredStore final : public EventStore {
                  const std::function<bool(EventEnvelope&)>& fn) const override {
     return inner_->ScanAll(from_position, fn);
   }
+  Status ScanRecords(
+      uint64_t from_position,
+      const std::function<bool(uint64_t position, std::string_view record)>& fn) const override {
+    return inner_->ScanRecords(from_position, fn);
+  }
   Status Head(const std::string& stream_id, StreamHead* head) const override {
     return inner_->Head(stream_id, head);
   }
