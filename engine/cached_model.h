@@ -66,6 +66,10 @@ class CachedModel final : public ModelWriter {
     e.bytes_current = false;
     return m;
   }
+  void Append(const std::string& key, const Message& value) override {
+    appended_.emplace_back(key, value.SerializeAsString());
+    bytes_ += key.size() + appended_.back().second.size();
+  }
   Message* Replace(const std::string& key) override {
     Entry& e = Change(key, /*read=*/false);
     Message* m = Blank(e);
@@ -87,8 +91,8 @@ class CachedModel final : public ModelWriter {
     std::sort(order.begin(), order.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     const size_t first = writes->size();
-    writes->reserve(first + order.size());
-    std::vector<SideWrite> index_writes;
+    writes->reserve(first + order.size() + appended_.size());
+    std::vector<SideWrite> extra;  // index writes and appended values, merged in at the end
     for (const auto& item : order) {
       Map::value_type* kv = item.second;
       Entry& e = kv->second;
@@ -105,7 +109,7 @@ class CachedModel final : public ModelWriter {
         value = e.bytes;
       }
       const size_t value_bytes = value ? value->size() : 0;
-      if (index_ != nullptr) Reindex(*kv, value, &index_writes);
+      if (index_ != nullptr) Reindex(*kv, value, &extra);
       if (value || e.stored) {
         writes->push_back({Space::kProjections, prefix_ + kv->first, std::move(value)});
       }
@@ -120,7 +124,12 @@ class CachedModel final : public ModelWriter {
       bytes_ += e.cost;
     }
     dirty_.clear();
-    MergeIndexWrites(&index_writes, first, writes);
+    for (auto& [key, value] : appended_) {
+      bytes_ -= key.size() + value.size();
+      extra.push_back({Space::kProjections, prefix_ + key, std::move(value)});
+    }
+    appended_.clear();
+    MergeSorted(&extra, first, writes);
   }
   // Forgets everything cached, uncommitted writes too: later reads go to the store.
   void Forget() { Clear(/*complete=*/false); }
@@ -147,7 +156,7 @@ class CachedModel final : public ModelWriter {
   // The model was dropped from the store: it is empty, and the cache knows all of it.
   void Dropped() { Clear(/*complete=*/true); }
   // Keys changed since the last drain.
-  size_t dirty_count() const { return dirty_.size(); }
+  size_t dirty_count() const { return dirty_.size() + appended_.size(); }
   // Bytes held, roughly: exact as of the last drain, guessed for values made since.
   size_t bytes() const { return bytes_; }
 
@@ -227,18 +236,23 @@ class CachedModel final : public ModelWriter {
     if (!key.empty()) out->push_back({Space::kProjections, prefix_ + key, *value});
     e.indexed = std::move(key);
   }
-  // Merges the index writes into the sorted writes from `first` on. Where a key is both deleted
-  // (one value's old index key) and written (another's new one), the write wins.
-  static void MergeIndexWrites(std::vector<SideWrite>* index, size_t first,
-                               std::vector<SideWrite>* writes) {
-    if (index->empty()) return;
-    std::sort(index->begin(), index->end(), [](const SideWrite& a, const SideWrite& b) {
-      return a.key != b.key ? a.key < b.key : !a.value && b.value;
+  // Merges `extra` (index writes, appended values) into the sorted writes from `first` on.
+  // Where a key is both deleted (one value's old index key) and written (another's new one), the
+  // write wins. Sorted through views of the keys, as Drain sorts.
+  static void MergeSorted(std::vector<SideWrite>* extra, size_t first,
+                          std::vector<SideWrite>* writes) {
+    if (extra->empty()) return;
+    std::vector<std::pair<std::string_view, SideWrite*>> order;
+    order.reserve(extra->size());
+    for (SideWrite& w : *extra) order.emplace_back(w.key, &w);
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first < b.first : !a.second->value && b.second->value;
     });
     const size_t mid = writes->size();
-    for (size_t i = 0; i < index->size(); ++i) {
-      if (i + 1 < index->size() && (*index)[i + 1].key == (*index)[i].key) continue;
-      writes->push_back(std::move((*index)[i]));
+    writes->reserve(mid + order.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (i + 1 < order.size() && order[i + 1].first == order[i].first) continue;
+      writes->push_back(std::move(*order[i].second));
     }
     auto by_key = [](const SideWrite& a, const SideWrite& b) { return a.key < b.key; };
     std::inplace_merge(writes->begin() + first, writes->begin() + mid, writes->end(), by_key);
@@ -259,6 +273,7 @@ class CachedModel final : public ModelWriter {
     last_ = nullptr;
     entries_.clear();
     dirty_.clear();
+    appended_.clear();
     bytes_ = 0;
     complete_ = complete;
   }
@@ -305,6 +320,7 @@ class CachedModel final : public ModelWriter {
   Projection::IndexFn index_;
   Map entries_;
   std::vector<Map::value_type*> dirty_;
+  std::vector<std::pair<std::string, std::string>> appended_;  // since the last drain
   Map::value_type* last_ = nullptr;  // the entry Load returned last (node-based map: stable)
   std::vector<std::unique_ptr<Message>> spare_;
   size_t bytes_ = 0;

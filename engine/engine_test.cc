@@ -474,13 +474,18 @@ TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
     return m;
   };
   const auto tallies = dump(live, "stream-tally");
-  ASSERT_EQ(tallies.size(), 16u);  // t0..t6 and the tally, each once by id and once by parity
+  // t0..t6 and the tally, each once by id and once by parity, and every tenth count: 800 events
+  // on t0..t6 (114 or 116 each), 400 on the tally.
+  ASSERT_EQ(tallies.size(), 16u + 7 * 11 + 40);
   pb::ToggleData t3;
   ASSERT_TRUE(t3.ParseFromString(tallies.at("toggles/t3")));
   // t3 was opened and closed 57 times (i = 3, 10, ..., 395); each open counts on the tally too.
   EXPECT_EQ(t3.count(), 114);
   EXPECT_EQ(tallies.count("by-parity/even/toggles/t3"), 1u);
   EXPECT_EQ(tallies.count("by-parity/odd/toggles/t3"), 0u);
+  pb::ToggleData tenth;
+  ASSERT_TRUE(tenth.ParseFromString(tallies.at("tenth/toggles/t3/110")));
+  EXPECT_EQ(tenth.count(), 110);
 
   // A runner that keeps nothing cached between chunks reads back through the store; one that
   // keeps everything reads its cache; one commits after every batch; one evicts part of its

@@ -53,6 +53,10 @@ class ModelWriter {
     return static_cast<M*>(Replace(key));
   }
   void Put(const std::string& key, const Message& value) { Replace(key)->CopyFrom(value); }
+  // Writes a value under a key that nothing else writes (one named after the event's position,
+  // say), and that the projection never reads, changes or deletes: it goes to the next commit as
+  // it is, and costs the model no entry.
+  virtual void Append(const std::string& key, const Message& value) { Put(key, value); }
 };
 
 class Projection {
@@ -60,7 +64,8 @@ class Projection {
   virtual ~Projection() = default;
   // Stable name: the model's key prefix, e.g. "round-budget". Path segment over HTTP.
   virtual std::string_view Name() const = 0;
-  // Folds one event (with its decoded payload) into the model.
+  // Folds one event (with its decoded payload) into the model. The envelope carries no hashes:
+  // they prove the log whole (EventStore::Verify), and say nothing a model could hold.
   virtual void Apply(const EventEnvelope& envelope, const Message& payload, ModelWriter& model) = 0;
   // The message type the model's values are serialized as, so that readers (e.g. the HTTP
   // adapter) can decode them; nullptr: the values are not protobuf messages (shown as text), and

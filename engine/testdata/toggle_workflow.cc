@@ -135,7 +135,8 @@ class EventCount final : public Projection {
 
 // Counts events per stream, as messages: "<stream id>" -> ToggleData{count}; its index files
 // each stream under "by-parity/<even|odd>/<stream id>" as its count stands, an index entry that
-// moves with every event, as the workflows' indexes by state do.
+// moves with every event, as the workflows' indexes by state do. Every tenth count is also kept,
+// never to change, under "tenth/<stream id>/<count>", as a register of decisions is kept.
 class StreamTally final : public Projection {
  public:
   std::string_view Name() const override { return "stream-tally"; }
@@ -146,6 +147,8 @@ class StreamTally final : public Projection {
     auto* now = env.stream_version() > 1 ? model.Edit<pb::ToggleData>(id)
                                          : model.Replace<pb::ToggleData>(id);
     now->set_count(now->count() + 1);
+    if (now->count() % 10 == 0)
+      model.Append("tenth/" + id + "/" + std::to_string(now->count()), *now);
   }
 
  private:

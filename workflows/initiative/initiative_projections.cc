@@ -126,8 +126,8 @@ class DecisionRegisterProjection final : public engine::Projection {
     r.set_on_behalf_of(env.actor().on_behalf_of());
     *r.mutable_effective_date() = env.effective_date();
     *r.mutable_recorded_at() = env.recorded_at();
-    model.Put("by-district/" + r.district() + "/" + PositionKey(env.position()), r);
-    model.Put(key, r);
+    model.Append("by-district/" + r.district() + "/" + PositionKey(env.position()), r);
+    model.Replace<pb::DecisionRecord>(key)->Swap(&r);
   }
 };
 
