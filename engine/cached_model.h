@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/container/node_hash_map.h"
+#include "engine/key_sort.h"
 #include "engine/projection.h"
 #include "events/event_store.h"
 
@@ -83,18 +84,9 @@ class CachedModel final : public ModelWriter {
   // memtable for each, and a table file takes only sorted keys. A key made and deleted again
   // since it was last committed needs no write at all.
   void Drain(std::vector<SideWrite>* writes) {
-    // Sorted through views of the keys: a comparison then reads two keys' bytes, not first the
-    // two nodes that hold them (for a rebuild's million keys, the cache misses are the cost).
-    std::vector<std::pair<std::string_view, Map::value_type*>> order;
-    order.reserve(dirty_.size());
-    for (Map::value_type* kv : dirty_) order.emplace_back(kv->first, kv);
-    std::sort(order.begin(), order.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    const size_t first = writes->size();
-    writes->reserve(first + order.size() + appended_.size());
-    std::vector<SideWrite> extra;  // index writes and appended values, merged in at the end
-    for (const auto& item : order) {
-      Map::value_type* kv = item.second;
+    std::vector<SideWrite> drained;  // in no order yet
+    drained.reserve(dirty_.size() * (index_ != nullptr ? 2 : 1) + appended_.size());
+    for (Map::value_type* kv : dirty_) {
       Entry& e = kv->second;
       bytes_ -= e.cost;
       e.dirty = false;
@@ -109,15 +101,15 @@ class CachedModel final : public ModelWriter {
         value = e.bytes;
       }
       const size_t value_bytes = value ? value->size() : 0;
-      if (index_ != nullptr) Reindex(*kv, value, &extra);
+      if (index_ != nullptr) Reindex(*kv, value, &drained);
       if (value || e.stored) {
-        writes->push_back({Space::kProjections, prefix_ + kv->first, std::move(value)});
+        drained.push_back({Space::kProjections, prefix_ + kv->first, std::move(value)});
       }
       e.stored = e.present;
       if (!e.present && complete_) {
         if (last_ == kv) last_ = nullptr;
         Recycle(e);
-        entries_.erase(kv->first);  // node-based map: the other pointers in order stay valid
+        entries_.erase(kv->first);  // node-based map: the other pointers in dirty_ stay valid
         continue;
       }
       e.cost = Cost(kv->first, e, value_bytes);
@@ -126,10 +118,20 @@ class CachedModel final : public ModelWriter {
     dirty_.clear();
     for (auto& [key, value] : appended_) {
       bytes_ -= key.size() + value.size();
-      extra.push_back({Space::kProjections, prefix_ + key, std::move(value)});
+      drained.push_back({Space::kProjections, prefix_ + key, std::move(value)});
     }
     appended_.clear();
-    MergeSorted(&extra, first, writes);
+    // Where a key is both deleted (one value's old index key) and written (another's new one),
+    // the write, ranked after the delete, wins. Without an index, every key is there once.
+    std::vector<Keyed<SideWrite>> order;
+    order.reserve(drained.size());
+    for (SideWrite& w : drained) order.push_back({w.key, w.value ? 1 : 0, &w});
+    SortByKey(order.data(), order.data() + order.size());
+    writes->reserve(writes->size() + order.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (index_ != nullptr && i + 1 < order.size() && order[i + 1].key == order[i].key) continue;
+      writes->push_back(std::move(*order[i].item));
+    }
   }
   // Forgets everything cached, uncommitted writes too: later reads go to the store.
   void Forget() { Clear(/*complete=*/false); }
@@ -235,27 +237,6 @@ class CachedModel final : public ModelWriter {
     }
     if (!key.empty()) out->push_back({Space::kProjections, prefix_ + key, *value});
     e.indexed = std::move(key);
-  }
-  // Merges `extra` (index writes, appended values) into the sorted writes from `first` on.
-  // Where a key is both deleted (one value's old index key) and written (another's new one), the
-  // write wins. Sorted through views of the keys, as Drain sorts.
-  static void MergeSorted(std::vector<SideWrite>* extra, size_t first,
-                          std::vector<SideWrite>* writes) {
-    if (extra->empty()) return;
-    std::vector<std::pair<std::string_view, SideWrite*>> order;
-    order.reserve(extra->size());
-    for (SideWrite& w : *extra) order.emplace_back(w.key, &w);
-    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first < b.first : !a.second->value && b.second->value;
-    });
-    const size_t mid = writes->size();
-    writes->reserve(mid + order.size());
-    for (size_t i = 0; i < order.size(); ++i) {
-      if (i + 1 < order.size() && order[i + 1].first == order[i].first) continue;
-      writes->push_back(std::move(*order[i].second));
-    }
-    auto by_key = [](const SideWrite& a, const SideWrite& b) { return a.key < b.key; };
-    std::inplace_merge(writes->begin() + first, writes->begin() + mid, writes->end(), by_key);
   }
   void Erase(Map::iterator it) {
     if (last_ == &*it) last_ = nullptr;
