@@ -11,7 +11,9 @@
 
 #include "engine/projection_runner.h"
 #include "engine/testdata/toggle_workflow.h"
+#include "events/keys.h"
 #include "testdata/toggle.pb.h"
+#include "tests/testing/raw_db.h"
 #include "tests/testing/temp_dir.h"
 
 namespace wijkflow::engine {
@@ -519,6 +521,38 @@ TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
     pb::ToggleData n;
     ASSERT_TRUE(n.ParseFromString(dump(rebuilt, "stream-tally").at("toggles/" + fresh)));
     EXPECT_EQ(n.count(), 1);
+  }
+}
+
+TEST_F(EngineTest, ARecordThatDoesNotParseStopsTheProjectionsAndCommitsNothing) {
+  // 2,600 opens and closes: 5,200 events, six batches of the runner's, more than its ring holds,
+  // and a record in the first that does not parse.
+  for (int i = 0; i < 2600; ++i) {
+    ASSERT_TRUE(Open("t" + std::to_string(i % 9)).outcome.ok());
+    ASSERT_TRUE(Close("t" + std::to_string(i % 9)).outcome.ok());
+  }
+  engine_.reset();
+  store_.reset();
+  {
+    wijkflow::testing::RawDb raw(dir_.Sub("db"));
+    raw.Put(keys::kLog, keys::PositionKey(100), std::string(100, '\xff'));
+  }
+  Reopen();
+  for (const auto& options : {ProjectionRunner::Options(), ProjectionRunner::ForRebuild()}) {
+    ProjectionRunner runner(store_.get(), &registry_, options);
+    Status s = runner.CatchUp();
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(s.ToString().find("position 100:"), std::string::npos) << s.ToString();
+    EXPECT_EQ(runner.Checkpoint("stream-tally"), 0u);
+    bool any = false;
+    EXPECT_TRUE(runner
+                    .Scan("stream-tally", "", "",
+                          [&](const std::string&, const std::string&) {
+                            any = true;
+                            return false;
+                          })
+                    .ok());
+    EXPECT_FALSE(any) << "a model was committed";
   }
 }
 

@@ -160,7 +160,6 @@ class ProjectionRunner::Impl {
     std::vector<std::pair<uint64_t, size_t>> ends;  // each record's position and end
     std::vector<Staged> slots;
     size_t size = 0;  // events parsed into slots
-    Status status;    // why the records from slots[size] on were not parsed
     std::vector<char> block;
     google::protobuf::Arena arena;
     PayloadDecoder decoder;
@@ -188,6 +187,8 @@ class ProjectionRunner::Impl {
     *more = false;
     // Between steps the models hold still: measured here, then after every batch applied.
     for (auto& e : entries_) e->cached_bytes.store(e->model.bytes(), std::memory_order_relaxed);
+    unparsed_ = Status::OK();
+    unparsed_at_ = UINT64_MAX;
     Batch* batch = Fill();
     Status s = store_->ScanRecords(lowest_ + 1, [&](uint64_t position, std::string_view record) {
       last = position;
@@ -198,12 +199,13 @@ class ProjectionRunner::Impl {
         *more = applied >= options_.chunk_events || CachedBytes() > options_.model_cache_bytes;
         if (!*more) batch = Fill();
       }
-      return !*more;
+      return !*more && unparsed_at_ == UINT64_MAX;
     });
     if (applied % kBatch != 0) pool_->Publish();
     pool_->Settle();
-    for (const Batch& b : batches_) {
-      if (s.ok()) s = b.status;
+    if (s.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      s = unparsed_;
     }
     if (!s.ok()) {
       for (auto& e : entries_) e->model.Forget();  // what was applied is not committed
@@ -283,14 +285,13 @@ class ProjectionRunner::Impl {
     b->records.clear();
     b->ends.clear();
     b->size = 0;
-    b->status = Status::OK();
     b->arena.Reset();
     return b;
   }
 
   // Parses the records of the batch in `slot` and decodes their payloads (nullptr: a type this
   // program does not know, which no projection reads). A record that does not parse ends the
-  // batch.
+  // batch, and the step: the first such is kept, and nothing of the step is committed.
   void Prepare(size_t slot) {
     Batch& b = batches_[slot];
     if (b.slots.size() < b.ends.size()) b.slots.resize(b.ends.size());
@@ -305,8 +306,12 @@ class ProjectionRunner::Impl {
       // The body alone: projections read no hashes (see Projection::Apply).
       if (!SplitRecord(record, &view) ||
           !envelope->ParseFromArray(view.body.data(), static_cast<int>(view.body.size()))) {
-        b.status = Status::Corruption("position " + std::to_string(position) +
-                                      ": record does not parse as an envelope");
+        std::lock_guard<std::mutex> lock(mu_);
+        if (position < unparsed_at_) {
+          unparsed_at_ = position;
+          unparsed_ = Status::Corruption("position " + std::to_string(position) +
+                                         ": record does not parse as an envelope");
+        }
         return;
       }
       ev.payload = b.decoder.Decode(*envelope, &b.arena);
@@ -363,6 +368,10 @@ class ProjectionRunner::Impl {
   // under step_mu_, by the pool's threads once published).
   std::vector<Batch> batches_;
   std::unique_ptr<ApplyPool> pool_;
+  // The first record of the step that did not parse (under mu_; read by the scan unlocked, as a
+  // hint to stop).
+  Status unparsed_;
+  std::atomic<uint64_t> unparsed_at_{UINT64_MAX};
   std::mutex step_mu_;  // one Step (or Drop) at a time
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;

@@ -9,6 +9,7 @@
 #include "events/format.h"
 #include "events/keys.h"
 #include "events/test_util.h"
+#include "tests/testing/raw_db.h"
 #include "tests/testing/temp_dir.h"
 
 namespace wijkflow {
@@ -17,43 +18,8 @@ namespace {
 using testing::Events;
 using testing::OneEvent;
 using testing::OpenStore;
+using testing::RawDb;
 using testing::ReadWholeLog;
-
-// The store's database opened directly, as someone with access to the disk could.
-class RawDb {
- public:
-  explicit RawDb(const std::string& dir) {
-    std::vector<std::string> names;
-    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles_, &db_);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    for (size_t i = 0; i < names.size(); ++i) by_name_[names[i]] = handles_[i];
-  }
-  ~RawDb() {
-    for (auto* h : handles_) EXPECT_TRUE(db_->DestroyColumnFamilyHandle(h).ok());
-    EXPECT_TRUE(db_->Close().ok());
-    delete db_;
-  }
-
-  std::string Get(const std::string& family, const std::string& key) {
-    std::string value;
-    EXPECT_TRUE(db_->Get(rocksdb::ReadOptions(), by_name_.at(family), key, &value).ok());
-    return value;
-  }
-  void Put(const std::string& family, const std::string& key, const std::string& value) {
-    EXPECT_TRUE(db_->Put(rocksdb::WriteOptions(), by_name_.at(family), key, value).ok());
-  }
-  void Delete(const std::string& family, const std::string& key) {
-    EXPECT_TRUE(db_->Delete(rocksdb::WriteOptions(), by_name_.at(family), key).ok());
-  }
-
- private:
-  rocksdb::DB* db_ = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name_;
-};
 
 class DurabilityTest : public ::testing::Test {
  protected:
