@@ -79,59 +79,74 @@ class CachedModel final : public ModelWriter {
     return m;
   }
 
-  // Moves the writes since the last drain, index keys' included, into `writes`, in key order:
+  // Hands the writes since the last drain, index keys' included, to `out`, in key order:
   // RocksDB inserts keys that arrive in order next to each other, instead of searching its
   // memtable for each, and a table file takes only sorted keys. A key made and deleted again
-  // since it was last committed needs no write at all.
-  void Drain(std::vector<SideWrite>* writes) {
-    std::vector<SideWrite> drained;  // in no order yet
-    drained.reserve(dirty_.size() * (index_ != nullptr ? 2 : 1) + appended_.size());
+  // since it was last committed needs no write at all. Values are serialized side by side into
+  // one buffer, and an index entry's copy is the same bytes: nothing is allocated per value.
+  void Drain(SortedWrites& out) {
+    struct Write {
+      size_t offset = 0, size = 0;        // the value in `values`
+      const std::string* held = nullptr;  // or held elsewhere
+      bool put = false;
+    };
+    std::string values;
+    std::vector<Write> writes;
+    std::vector<std::string> old_index_keys;  // reserved: views of them stay valid
+    std::vector<Keyed<Write>> order;
+    std::vector<size_t> sizes;  // of each dirty entry's value, for Settled
+    sizes.reserve(dirty_.size());
+    const size_t most = dirty_.size() * (index_ != nullptr ? 3 : 1) + appended_.size();
+    writes.reserve(most);
+    order.reserve(most);
+    old_index_keys.reserve(index_ != nullptr ? dirty_.size() : 0);
+    auto add = [&](std::string_view key, Write w) {
+      writes.push_back(w);
+      order.push_back({key, w.put ? 1 : 0, &writes.back()});
+    };
     for (Map::value_type* kv : dirty_) {
       Entry& e = kv->second;
-      bytes_ -= e.cost;
-      e.dirty = false;
-      std::optional<std::string> value;  // nullopt: the key is gone
+      Write value;
       if (e.present && e.message_current) {
-        // Held parsed: the serialized bytes go to the batch, not kept twice.
-        value.emplace();
-        e.message->SerializeToString(&*value);
-        e.bytes.clear();
-        e.bytes_current = false;
+        value.offset = values.size();
+        e.message->AppendToString(&values);
+        value.size = values.size() - value.offset;
+        value.put = true;
       } else if (e.present) {
-        value = e.bytes;
+        value.held = &e.bytes;
+        value.put = true;
       }
-      const size_t value_bytes = value ? value->size() : 0;
-      if (index_ != nullptr) Reindex(*kv, value, &drained);
-      if (value || e.stored) {
-        drained.push_back({Space::kProjections, prefix_ + kv->first, std::move(value)});
+      sizes.push_back(value.held != nullptr ? value.held->size() : value.size);
+      if (value.put || e.stored) add(kv->first, value);
+      if (index_ == nullptr) continue;
+      // The index: a copy of the value under its index key, and its old key deleted if it moved.
+      std::string key = value.put ? index_(kv->first, *Parsed(e)) : std::string();
+      if (!e.indexed.empty() && e.indexed != key) {
+        old_index_keys.push_back(std::move(e.indexed));
+        add(old_index_keys.back(), Write());
       }
-      e.stored = e.present;
-      if (!e.present && complete_) {
-        if (last_ == kv) last_ = nullptr;
-        Recycle(e);
-        entries_.erase(kv->first);  // node-based map: the other pointers in dirty_ stay valid
-        continue;
-      }
-      e.cost = Cost(kv->first, e, value_bytes);
-      bytes_ += e.cost;
+      e.indexed = std::move(key);
+      if (!e.indexed.empty()) add(e.indexed, value);
     }
-    dirty_.clear();
-    for (auto& [key, value] : appended_) {
-      bytes_ -= key.size() + value.size();
-      drained.push_back({Space::kProjections, prefix_ + key, std::move(value)});
-    }
-    appended_.clear();
+    for (const auto& [key, value] : appended_) add(key, {0, 0, &value, true});
     // Where a key is both deleted (one value's old index key) and written (another's new one),
     // the write, ranked after the delete, wins. Without an index, every key is there once.
-    std::vector<Keyed<SideWrite>> order;
-    order.reserve(drained.size());
-    for (SideWrite& w : drained) order.push_back({w.key, w.value ? 1 : 0, &w});
     SortByKey(order.data(), order.data() + order.size());
-    writes->reserve(writes->size() + order.size());
+    std::string key = prefix_;
     for (size_t i = 0; i < order.size(); ++i) {
       if (index_ != nullptr && i + 1 < order.size() && order[i + 1].key == order[i].key) continue;
-      writes->push_back(std::move(*order[i].item));
+      key.resize(prefix_.size());
+      key.append(order[i].key);
+      const Write& w = *order[i].item;
+      if (!w.put) {
+        out.Delete(key);
+      } else if (w.held != nullptr) {
+        out.Put(key, *w.held);
+      } else {
+        out.Put(key, std::string_view(values).substr(w.offset, w.size));
+      }
     }
+    Settled(sizes);
   }
   // Forgets everything cached, uncommitted writes too: later reads go to the store.
   void Forget() { Clear(/*complete=*/false); }
@@ -226,17 +241,31 @@ class CachedModel final : public ModelWriter {
     }
     return kv.second;
   }
-  // Adds to `out` the index writes of an entry whose committed value is now `value` (nullopt:
-  // none): a copy under its index key, and a delete of the index key it had, if that changed.
-  void Reindex(Map::value_type& kv, const std::optional<std::string>& value,
-               std::vector<SideWrite>* out) {
-    Entry& e = kv.second;
-    std::string key = value ? index_(kv.first, *Parsed(e)) : std::string();
-    if (!e.indexed.empty() && e.indexed != key) {
-      out->push_back({Space::kProjections, prefix_ + e.indexed, std::nullopt});
+  // After a drain: every change is committed. Entries of keys gone from a model known whole are
+  // forgotten; the others are measured again, given the sizes of their values.
+  void Settled(const std::vector<size_t>& sizes) {
+    for (size_t i = 0; i < dirty_.size(); ++i) {
+      Map::value_type* kv = dirty_[i];
+      Entry& e = kv->second;
+      bytes_ -= e.cost;
+      e.dirty = false;
+      e.stored = e.present;
+      if (!e.present && complete_) {
+        if (last_ == kv) last_ = nullptr;
+        Recycle(e);
+        entries_.erase(kv->first);  // node-based map: the other pointers in dirty_ stay valid
+        continue;
+      }
+      if (e.present && e.message_current) {
+        e.bytes.clear();  // held parsed: not kept twice
+        e.bytes_current = false;
+      }
+      e.cost = Cost(kv->first, e, sizes[i]);
+      bytes_ += e.cost;
     }
-    if (!key.empty()) out->push_back({Space::kProjections, prefix_ + key, *value});
-    e.indexed = std::move(key);
+    dirty_.clear();
+    for (const auto& [key, value] : appended_) bytes_ -= key.size() + value.size();
+    appended_.clear();
   }
   void Erase(Map::iterator it) {
     if (last_ == &*it) last_ = nullptr;

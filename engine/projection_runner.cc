@@ -220,10 +220,17 @@ class ProjectionRunner::Impl {
     std::vector<std::vector<SideWrite>> drained(entries_.size());
     std::vector<Table> tables(entries_.size());
     pool_->ForEach(entries_.size(), [&](size_t i) {
-      entries_[i]->model.Drain(&drained[i]);
-      if (as_tables && !drained[i].empty()) {
-        tables[i].status = store_->WriteTable(Space::kProjections, drained[i], &tables[i].path);
+      if (!as_tables) {
+        SideWriteList list(&drained[i]);
+        entries_[i]->model.Drain(list);
+        return;
       }
+      // Each model straight into its table file, on the thread that drains it.
+      std::unique_ptr<TableWriter> table;
+      tables[i].status = store_->NewTable(Space::kProjections, &table);
+      if (!tables[i].status.ok()) return;
+      entries_[i]->model.Drain(*table);
+      tables[i].status = table->Finish(&tables[i].path);
     });
     std::string cp;
     keys::PutBE64(&cp, last);
@@ -254,6 +261,21 @@ class ProjectionRunner::Impl {
     PublishLowest();
     return Status::OK();
   }
+
+  // Writes in key order, as side writes of the projections' space (for a commit in one batch).
+  class SideWriteList final : public SortedWrites {
+   public:
+    explicit SideWriteList(std::vector<SideWrite>* writes) : writes_(writes) {}
+    void Put(std::string_view key, std::string_view value) override {
+      writes_->push_back({Space::kProjections, std::string(key), std::string(value)});
+    }
+    void Delete(std::string_view key) override {
+      writes_->push_back({Space::kProjections, std::string(key), std::nullopt});
+    }
+
+   private:
+    std::vector<SideWrite>* writes_;
+  };
 
   // A model's drained writes as a table file (no path: it had none).
   struct Table {

@@ -186,12 +186,11 @@ class EventStoreImpl final : public EventStore {
     return FromRocks(storage_->db()->Write(write_options, &batch), "write side spaces");
   }
 
-  Status WriteTable(Space space, const std::vector<SideWrite>& writes, std::string* path) override {
-    Status s = read_only_ ? ReadOnly() : ValidateSideWrites(writes);
-    if (!s.ok()) return s;
+  Status NewTable(Space space, std::unique_ptr<TableWriter>* table) override {
+    if (read_only_) return ReadOnly();
     Storage::ReadLock lock;
-    if (s = storage_->LockForRead(&lock); !s.ok()) return s;
-    return storage_->WriteTable(space, writes, path);
+    if (Status s = storage_->LockForRead(&lock); !s.ok()) return s;
+    return storage_->NewTable(space, std::move(lock), table);
   }
 
   Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) override {
@@ -287,6 +286,26 @@ Status EventStore::Open(const StoreOptions& options, const std::string& dir,
 Status EventStore::OpenReadOnly(const StoreOptions& options, const std::string& dir,
                                 std::unique_ptr<EventStore>* store) {
   return OpenStore(options, dir, /*read_only=*/true, store);
+}
+
+Status EventStore::WriteTable(Space space, const std::vector<SideWrite>& writes,
+                              std::string* path) {
+  if (Status s = ValidateSideWrites(writes); !s.ok()) return s;
+  for (const SideWrite& w : writes) {
+    if (w.space != space || !w.range_end.empty()) {
+      return Status::InvalidArgument("a table holds puts and deletes of one space");
+    }
+  }
+  std::unique_ptr<TableWriter> table;
+  if (Status s = NewTable(space, &table); !s.ok()) return s;
+  for (const SideWrite& w : writes) {
+    if (w.value) {
+      table->Put(w.key, *w.value);
+    } else {
+      table->Delete(w.key);
+    }
+  }
+  return table->Finish(path);
 }
 
 }  // namespace wijkflow

@@ -140,6 +140,24 @@ struct StoreOptions {
 
 // Delivers events in position order, from a start position, first from disk and then live as
 // they are committed, without gap or duplicate. Destroying it stops delivery.
+// Receives puts and deletes in key order, keys strictly increasing.
+class SortedWrites {
+ public:
+  virtual ~SortedWrites() = default;
+  virtual void Put(std::string_view key, std::string_view value) = 0;
+  virtual void Delete(std::string_view key) = 0;
+};
+
+// A table file being written (EventStore::NewTable). The first write that fails (an empty key,
+// one out of order) is kept, and returned by Finish; the writes after it are ignored. Destroyed
+// unfinished, it leaves no file.
+class TableWriter : public SortedWrites {
+ public:
+  // Completes the file and gives its path, for IngestTables; an empty path if nothing was
+  // written, and then no file is left.
+  virtual Status Finish(std::string* path) = 0;
+};
+
 class Subscription {
  public:
   virtual ~Subscription() = default;
@@ -212,13 +230,15 @@ class EventStore {
   // (projections, snapshots), never for facts.
   virtual Status Get(Space space, const std::string& key, std::string* value) const = 0;
   virtual Status Write(const std::vector<SideWrite>& writes, bool sync) = 0;
-  // Bulk loading of side spaces, for a rebuild's models. WriteTable writes puts and deletes of
-  // one space, keys strictly increasing, into a new table file and gives its path; several may be
-  // written at once, from different threads. IngestTables then adds such tables to the store in
-  // one atomic step (all or none, across a crash too) and removes their files; tables of one space
-  // must not overlap. Cheaper than Write for many keys: no memtable, no log, no flush.
-  virtual Status WriteTable(Space space, const std::vector<SideWrite>& writes,
-                            std::string* path) = 0;
+  // Bulk loading of side spaces, for a rebuild's models. NewTable starts a table file of puts and
+  // deletes of one space, written in key order; several may be written at once, from different
+  // threads (each holds off a reopen of the database until it is finished or destroyed).
+  // IngestTables then adds finished tables to the store in one atomic step (all or none, across a
+  // crash too) and removes their files; tables of one space must not overlap. Cheaper than Write
+  // for many keys: no memtable, no log, no flush.
+  virtual Status NewTable(Space space, std::unique_ptr<TableWriter>* table) = 0;
+  // A table of `writes` (puts and deletes of `space`, keys strictly increasing), finished.
+  Status WriteTable(Space space, const std::vector<SideWrite>& writes, std::string* path);
   virtual Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) = 0;
   // Visits keys in [begin, end) in order (end empty: to the end) until `fn` returns false.
   virtual Status Scan(

@@ -414,6 +414,24 @@ TEST_F(EventStoreTest, TablesAreIngestedTogetherAndABadOneIsRefusedAndLeavesNoth
     EXPECT_TRUE(std::filesystem::is_empty(table_dir)) << path;
   }
   EXPECT_EQ(dump(Space::kMeta), "b=old;c=gone;");
+  // A table written into but not finished, or finished with nothing in it, leaves no file; an
+  // empty key is refused.
+  {
+    std::unique_ptr<TableWriter> table;
+    ASSERT_TRUE(store_->NewTable(Space::kMeta, &table).ok());
+    table->Put("a", "1");
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(table_dir));
+  std::unique_ptr<TableWriter> empty, keyless;
+  ASSERT_TRUE(store_->NewTable(Space::kMeta, &empty).ok());
+  std::string path = "unchanged";
+  EXPECT_TRUE(empty->Finish(&path).ok());
+  EXPECT_EQ(path, "");
+  ASSERT_TRUE(store_->NewTable(Space::kMeta, &keyless).ok());
+  keyless->Put("", "1");
+  keyless->Put("z", "2");
+  EXPECT_FALSE(keyless->Finish(&path).ok());
+  EXPECT_TRUE(std::filesystem::is_empty(table_dir));
 
   std::string meta, models;
   ASSERT_TRUE(store_

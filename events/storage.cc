@@ -160,28 +160,80 @@ void Storage::CloseDb() {
   db_ = nullptr;
 }
 
-Status Storage::WriteTable(Space space, const std::vector<SideWrite>& writes,
-                           std::string* path) const {
+namespace {
+
+class StorageTable final : public TableWriter {
+ public:
+  StorageTable(Storage::ReadLock lock, const rocksdb::Options& options,
+               rocksdb::ColumnFamilyHandle* family, std::string path)
+      : lock_(std::move(lock)),
+        path_(std::move(path)),
+        writer_(rocksdb::EnvOptions(), options, family) {
+    status_ = writer_.Open(path_);
+  }
+  ~StorageTable() override {
+    if (!finished_) Remove();
+  }
+
+  const rocksdb::Status& opened() const { return status_; }
+
+  void Put(std::string_view key, std::string_view value) override {
+    if (Check(key)) status_ = writer_.Put(ToSlice(key), ToSlice(value));
+  }
+  void Delete(std::string_view key) override {
+    if (Check(key)) status_ = writer_.Delete(ToSlice(key));
+  }
+  Status Finish(std::string* path) override {
+    path->clear();
+    finished_ = true;
+    if (status_.ok() && written_ > 0) status_ = writer_.Finish();
+    if (!status_.ok() || written_ == 0) {
+      Remove();
+      return FromRocks(status_, "write table " + path_);
+    }
+    *path = path_;
+    return Status::OK();
+  }
+
+ private:
+  static rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+  // Whether a write may go on; counts it.
+  bool Check(std::string_view key) {
+    if (!status_.ok()) return false;
+    if (key.empty()) {
+      status_ = rocksdb::Status::InvalidArgument("a table write with an empty key");
+      return false;
+    }
+    ++written_;
+    return true;
+  }
+  void Remove() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+
+  Storage::ReadLock lock_;  // the family's handle stays valid while the table is written
+  std::string path_;
+  rocksdb::SstFileWriter writer_;
+  rocksdb::Status status_;
+  size_t written_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+Status Storage::NewTable(Space space, ReadLock lock, std::unique_ptr<TableWriter>* table) const {
   rocksdb::ColumnFamilyHandle* family = this->space(space);
   std::error_code ec;
   std::filesystem::create_directories(TableDir(), ec);
   if (ec) return Status::StorageError("cannot create " + TableDir() + ": " + ec.message());
-  *path = TableDir() + "/" + std::to_string(tables_written_.fetch_add(1) + 1) + ".sst";
+  std::string path = TableDir() + "/" + std::to_string(tables_written_.fetch_add(1) + 1) + ".sst";
   // The family's own options: its comparator, table format and bloom filter.
-  const rocksdb::Options options = db_->GetOptions(family);
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, family);
-  rocksdb::Status s = writer.Open(*path);
-  for (size_t i = 0; s.ok() && i < writes.size(); ++i) {
-    const SideWrite& w = writes[i];
-    if (w.space != space || !w.range_end.empty()) {
-      s = rocksdb::Status::InvalidArgument("a table holds puts and deletes of one space");
-    } else {
-      s = w.value.has_value() ? writer.Put(w.key, *w.value) : writer.Delete(w.key);
-    }
-  }
-  if (s.ok()) s = writer.Finish();
-  if (!s.ok()) std::filesystem::remove(*path, ec);
-  return FromRocks(s, "write table " + *path);
+  auto writer = std::make_unique<StorageTable>(std::move(lock), db_->GetOptions(family), family,
+                                               std::move(path));
+  if (!writer->opened().ok()) return FromRocks(writer->opened(), "open a table file");
+  *table = std::move(writer);
+  return Status::OK();
 }
 
 Status Storage::IngestTables(const std::vector<std::pair<Space, std::string>>& tables) const {

@@ -75,10 +75,10 @@ class Storage {
   // Adds one side write (a put, a delete or a range delete) to `batch`.
   rocksdb::Status AddSideWrite(const SideWrite& write, rocksdb::WriteBatch* batch) const;
 
-  // Bulk loading (EventStore::WriteTable, IngestTables): writes puts and deletes of one space,
-  // keys strictly increasing, into a new table file beside the database; then adds such files
-  // to the database in one atomic step. REQUIRES: a ReadLock for both.
-  Status WriteTable(Space space, const std::vector<SideWrite>& writes, std::string* path) const;
+  // Bulk loading (EventStore::NewTable, IngestTables): a new table file beside the database, for
+  // puts and deletes of one space in key order, which holds `lock` until it is done; then such
+  // files added to the database in one atomic step (REQUIRES: a ReadLock).
+  Status NewTable(Space space, ReadLock lock, std::unique_ptr<TableWriter>* table) const;
   Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) const;
 
   // The point reads below and db() require a ReadLock, or the append writer's threads (which
@@ -112,7 +112,7 @@ class Storage {
   // Opens db_ and handles_ (both unset) in dir_.
   Status OpenDb(bool read_only);
   void CloseDb();
-  // Where WriteTable puts its files until they are ingested.
+  // Where NewTable puts its files until they are ingested.
   std::string TableDir() const { return dir_ + "/ingest"; }
 
   const StoreOptions options_;

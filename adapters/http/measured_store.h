@@ -82,8 +82,8 @@ class MeasuredStore final : public EventStore {
   Status Get(Space space, const std::string& key, std::string* value) const override {
     return inner_->Get(space, key, value);
   }
-  Status WriteTable(Space space, const std::vector<SideWrite>& writes, std::string* path) override {
-    return inner_->WriteTable(space, writes, path);
+  Status NewTable(Space space, std::unique_ptr<TableWriter>* table) override {
+    return inner_->NewTable(space, table);
   }
   Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) override {
     return inner_->IngestTables(tables);
