@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -22,6 +23,19 @@ namespace {
 namespace pb = ::wijkflow::testing;
 constexpr Micros kStart = 1'704'096'000'000'000;  // 2024-01-01T08:00:00Z
 constexpr Micros kMinute = 60'000'000;
+
+// Every key of projection `name`'s model, as committed.
+std::map<std::string, std::string> Dump(const ProjectionRunner& runner, const std::string& name) {
+  std::map<std::string, std::string> m;
+  EXPECT_TRUE(runner
+                  .Scan(name, "", "",
+                        [&](const std::string& k, const std::string& v) {
+                          m[k] = v;
+                          return true;
+                        })
+                  .ok());
+  return m;
+}
 
 class EngineTest : public ::testing::Test {
  protected:
@@ -428,17 +442,7 @@ TEST_F(EngineTest, ProjectionRebuildEqualsTheLiveModel) {
   }
   ASSERT_TRUE(runner.WaitFor(store_->LastPosition(), std::chrono::seconds(10)));
   runner.Stop();
-  auto dump = [&] {
-    std::map<std::string, std::string> m;
-    EXPECT_TRUE(runner
-                    .Scan("event-count", "", "",
-                          [&](const std::string& k, const std::string& v) {
-                            m[k] = v;
-                            return true;
-                          })
-                    .ok());
-    return m;
-  };
+  auto dump = [&] { return Dump(runner, "event-count"); };
   auto live = dump();
   EXPECT_EQ(live["wijkflow.testing.Opened"], "20");
   EXPECT_EQ(live["wijkflow.testing.Counted"], "20");
@@ -464,18 +468,7 @@ TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
     }
   }
   ASSERT_TRUE(live.CatchUp().ok());
-  auto dump = [&](const ProjectionRunner& runner, const std::string& name) {
-    std::map<std::string, std::string> m;
-    EXPECT_TRUE(runner
-                    .Scan(name, "", "",
-                          [&](const std::string& k, const std::string& v) {
-                            m[k] = v;
-                            return true;
-                          })
-                    .ok());
-    return m;
-  };
-  const auto tallies = dump(live, "stream-tally");
+  const auto tallies = Dump(live, "stream-tally");
   // t0..t6 and the tally, each once by id and once by parity, and every tenth count: 800 events
   // on t0..t6 (114 or 116 each), 400 on the tally.
   ASSERT_EQ(tallies.size(), 16u + 7 * 11 + 40);
@@ -511,15 +504,15 @@ TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
     ASSERT_TRUE(live.CatchUp().ok());
     ProjectionRunner rebuilt(store_.get(), &registry_, options);
     ASSERT_TRUE(rebuilt.RebuildAll().ok());
-    EXPECT_EQ(dump(rebuilt, "event-count"), dump(live, "event-count")) << name;
-    EXPECT_EQ(dump(rebuilt, "stream-tally"), dump(live, "stream-tally")) << name;
+    EXPECT_EQ(Dump(rebuilt, "event-count"), Dump(live, "event-count")) << name;
+    EXPECT_EQ(Dump(rebuilt, "stream-tally"), Dump(live, "stream-tally")) << name;
     EXPECT_EQ(rebuilt.Checkpoint("stream-tally"), store_->LastPosition());
     // Events after the rebuild are applied on top of what it committed.
     const std::string fresh = "n" + std::to_string(i);
     ASSERT_TRUE(Open(fresh, "tally").outcome.ok());
     ASSERT_TRUE(rebuilt.CatchUp().ok());
     pb::ToggleData n;
-    ASSERT_TRUE(n.ParseFromString(dump(rebuilt, "stream-tally").at("toggles/" + fresh)));
+    ASSERT_TRUE(n.ParseFromString(Dump(rebuilt, "stream-tally").at("toggles/" + fresh)));
     EXPECT_EQ(n.count(), 1);
   }
 }
@@ -544,15 +537,7 @@ TEST_F(EngineTest, ARecordThatDoesNotParseStopsTheProjectionsAndCommitsNothing) 
     EXPECT_TRUE(s.IsCorruption()) << s.ToString();
     EXPECT_NE(s.ToString().find("position 100:"), std::string::npos) << s.ToString();
     EXPECT_EQ(runner.Checkpoint("stream-tally"), 0u);
-    bool any = false;
-    EXPECT_TRUE(runner
-                    .Scan("stream-tally", "", "",
-                          [&](const std::string&, const std::string&) {
-                            any = true;
-                            return false;
-                          })
-                    .ok());
-    EXPECT_FALSE(any) << "a model was committed";
+    EXPECT_TRUE(Dump(runner, "stream-tally").empty()) << "a model was committed";
   }
 }
 
@@ -561,22 +546,11 @@ TEST_F(EngineTest, ModelsIngestedAsTablesAreThereAfterAReopen) {
     ASSERT_TRUE(Open("t" + std::to_string(i % 5), "tally").outcome.ok());
     ASSERT_TRUE(Close("t" + std::to_string(i % 5)).outcome.ok());
   }
-  auto dump = [&](const ProjectionRunner& runner) {
-    std::map<std::string, std::string> m;
-    EXPECT_TRUE(runner
-                    .Scan("stream-tally", "", "",
-                          [&](const std::string& k, const std::string& v) {
-                            m[k] = v;
-                            return true;
-                          })
-                    .ok());
-    return m;
-  };
   std::map<std::string, std::string> live;
   {
     ProjectionRunner runner(store_.get(), &registry_);
     ASSERT_TRUE(runner.CatchUp().ok());
-    live = dump(runner);
+    live = Dump(runner, "stream-tally");
     ProjectionRunner::Options tables = ProjectionRunner::ForRebuild();
     tables.table_writes_from = 1;
     ProjectionRunner rebuilt(store_.get(), &registry_, tables);
@@ -589,7 +563,7 @@ TEST_F(EngineTest, ModelsIngestedAsTablesAreThereAfterAReopen) {
   Reopen();
   ProjectionRunner after(store_.get(), &registry_);
   EXPECT_EQ(after.Checkpoint("stream-tally"), store_->LastPosition());
-  EXPECT_EQ(dump(after), live);
+  EXPECT_EQ(Dump(after, "stream-tally"), live);
 }
 
 }  // namespace

@@ -39,9 +39,9 @@ class ProjectionRunner {
     // so that under load one commit carries many events rather than one: a checkpoint per
     // projection, and a key changed by several events, are written once. Lag grows by as much.
     std::chrono::microseconds gather{2000};
-    // 1: the runner's own thread applies each batch of events once it has read it. More: that
-    // many threads apply a batch, each taking whole projections, while the runner reads and
-    // decodes the next one (catching up, rebuilding).
+    // 1: the runner's own thread parses and applies each batch of events once it has read it.
+    // More: that many threads parse batches side by side and apply them, each projection on one
+    // thread at a time, while the runner's thread reads the next ones (catching up, rebuilding).
     size_t threads = std::max(1u, std::thread::hardware_concurrency());
   };
   // For a tool that rebuilds with the machine to itself (`wijkflow rebuild-projections`): a cache

@@ -43,6 +43,19 @@ class EventStoreTest : public ::testing::Test {
     return out;
   }
 
+  // The keys of `space` in [begin, end) with their values, as "k=v;" in order.
+  std::string Dump(Space space, const std::string& begin = "", const std::string& end = "") {
+    std::string seen;
+    EXPECT_TRUE(store_
+                    ->Scan(space, begin, end,
+                           [&](const std::string& k, const std::string& v) {
+                             seen += k + "=" + v + ";";
+                             return true;
+                           })
+                    .ok());
+    return seen;
+  }
+
   wijkflow::testing::TempDir dir_;
   StoreOptions options_;
   std::unique_ptr<EventStore> store_;
@@ -343,16 +356,8 @@ TEST_F(EventStoreTest, ScanVisitsARangeInOrder) {
   std::vector<SideWrite> writes;
   for (const char* k : {"b", "a", "d", "c", "e"}) writes.push_back({Space::kMeta, k, k});
   ASSERT_TRUE(store_->Write(writes, false).ok());
+  EXPECT_EQ(Dump(Space::kMeta, "b", "e"), "b=b;c=c;d=d;");
   std::string seen;
-  ASSERT_TRUE(store_
-                  ->Scan(Space::kMeta, "b", "e",
-                         [&](const std::string& k, const std::string& v) {
-                           seen += k + "=" + v + ";";
-                           return true;
-                         })
-                  .ok());
-  EXPECT_EQ(seen, "b=b;c=c;d=d;");
-  seen.clear();
   ASSERT_TRUE(store_
                   ->Scan(Space::kMeta, "", "",
                          [&](const std::string& k, const std::string&) {
@@ -389,17 +394,6 @@ TEST_F(EventStoreTest, RangeDeleteRemovesExactlyItsRange) {
 }
 
 TEST_F(EventStoreTest, TablesAreIngestedTogetherAndABadOneIsRefusedAndLeavesNothing) {
-  auto dump = [&](Space space) {
-    std::string seen;
-    EXPECT_TRUE(store_
-                    ->Scan(space, "", "",
-                           [&](const std::string& k, const std::string& v) {
-                             seen += k + "=" + v + ";";
-                             return true;
-                           })
-                    .ok());
-    return seen;
-  };
   ASSERT_TRUE(store_->Write({{Space::kMeta, "b", "old"}, {Space::kMeta, "c", "gone"}}, true).ok());
   const std::string table_dir = dir_.Sub("db") + "/ingest";
   // Refused, with no file left behind: keys out of order, a range delete, another space's write.
@@ -413,7 +407,7 @@ TEST_F(EventStoreTest, TablesAreIngestedTogetherAndABadOneIsRefusedAndLeavesNoth
     EXPECT_FALSE(store_->WriteTable(Space::kMeta, writes, &path).ok());
     EXPECT_TRUE(std::filesystem::is_empty(table_dir)) << path;
   }
-  EXPECT_EQ(dump(Space::kMeta), "b=old;c=gone;");
+  EXPECT_EQ(Dump(Space::kMeta), "b=old;c=gone;");
   // A table written into but not finished, or finished with nothing in it, leaves no file; an
   // empty key is refused.
   {
@@ -443,11 +437,27 @@ TEST_F(EventStoreTest, TablesAreIngestedTogetherAndABadOneIsRefusedAndLeavesNoth
                   .ok());
   ASSERT_TRUE(
       store_->WriteTable(Space::kProjections, {{Space::kProjections, "p", "3"}}, &models).ok());
-  EXPECT_EQ(dump(Space::kMeta), "b=old;c=gone;") << "a table written is not yet in the store";
+  EXPECT_EQ(Dump(Space::kMeta), "b=old;c=gone;") << "a table written is not yet in the store";
   ASSERT_TRUE(store_->IngestTables({{Space::kMeta, meta}, {Space::kProjections, models}}).ok());
-  EXPECT_EQ(dump(Space::kMeta), "a=1;b=2;");
-  EXPECT_EQ(dump(Space::kProjections), "p=3;");
+  EXPECT_EQ(Dump(Space::kMeta), "a=1;b=2;");
+  EXPECT_EQ(Dump(Space::kProjections), "p=3;");
   EXPECT_TRUE(std::filesystem::is_empty(table_dir)) << "ingested tables leave no file";
+}
+
+TEST_F(EventStoreTest, AStoreOpenReadOnlyRefusesSideWritesAndTables) {
+  ASSERT_TRUE(store_->Write({{Space::kMeta, "a", "1"}}, true).ok());
+  std::unique_ptr<EventStore> reader;
+  ASSERT_TRUE(EventStore::OpenReadOnly(options_, dir_.Sub("db"), &reader).ok());
+  EXPECT_FALSE(reader->Write({{Space::kMeta, "a", "2"}}, true).ok());
+  std::unique_ptr<TableWriter> table;
+  EXPECT_FALSE(reader->NewTable(Space::kMeta, &table).ok());
+  EXPECT_EQ(table, nullptr);
+  std::string path;
+  EXPECT_FALSE(reader->WriteTable(Space::kMeta, {{Space::kMeta, "b", "1"}}, &path).ok());
+  // A table the writable store made is not ingested through the read-only one either.
+  ASSERT_TRUE(store_->WriteTable(Space::kMeta, {{Space::kMeta, "b", "1"}}, &path).ok());
+  EXPECT_FALSE(reader->IngestTables({{Space::kMeta, path}}).ok());
+  EXPECT_EQ(Dump(Space::kMeta), "a=1;");
 }
 
 TEST(EventStoreSyncHookTest, EveryDurableGroupIsReportedOnceWithItsEvents) {
