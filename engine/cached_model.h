@@ -3,14 +3,17 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "absl/container/node_hash_map.h"
+#include "absl/container/flat_hash_map.h"
 #include "engine/key_sort.h"
 #include "engine/projection.h"
 #include "events/event_store.h"
@@ -28,7 +31,7 @@ class CachedModel final : public ModelWriter {
       : store_(store), prefix_(std::move(prefix)), prototype_(prototype), index_(index) {}
 
   bool Get(const std::string& key, std::string* value) override {
-    Entry& e = Load(key).second;
+    Entry& e = Load(key);
     if (!e.present) return false;
     if (!e.bytes_current) {
       e.message->SerializeToString(&e.bytes);
@@ -50,14 +53,14 @@ class CachedModel final : public ModelWriter {
     if (complete_) {
       auto it = entries_.find(key);
       if (it == entries_.end()) return;
-      if (!it->second.stored) return Erase(it);
+      if (!it->second->stored) return Erase(it);
     }
     Entry& e = Change(key, /*read=*/false);
     e.present = e.bytes_current = e.message_current = false;
     e.bytes.clear();
   }
   const Message* Find(const std::string& key) override {
-    Entry& e = Load(key).second;
+    Entry& e = Load(key);
     return e.present ? Parsed(e) : nullptr;
   }
   Message* Edit(const std::string& key) override {
@@ -79,74 +82,153 @@ class CachedModel final : public ModelWriter {
     return m;
   }
 
-  // Hands the writes since the last drain, index keys' included, to `out`, in key order:
+  // Fetching ahead. In a model of many keys, an event's Apply mostly waits for memory: the key's
+  // place in the map, its entry, its value, one after the other. The runner names the streams of
+  // the events it applies, a batch at a time; the model remembers which entry the last event of
+  // each stream read first (a stream's events mostly read the key named after it), and fetches,
+  // a few events ahead of the one applied, their hints, then those entries, then their places in
+  // the map and their values: misses side by side instead of one after the other, each stage one
+  // window of events ahead of the next, and never so far ahead that the cache lets go of what it
+  // fetched. A wrong guess costs a fetch.
+  //
+  // Called before event `k` of a batch of `n`, for every k from 0; `streams`: a hash of each
+  // event's stream id.
+  void FetchAhead(const std::vector<uint64_t>& streams, size_t n, size_t k) {
+    if (k == 0) fetched_.assign(n, nullptr);
+    if (k % kWindow != 0 || hints_.empty()) return;
+    if (k == 0) {
+      for (size_t w = 0; w < 3; ++w) FetchHints(streams, w * kWindow, n);
+      for (size_t w = 0; w < 2; ++w) FetchEntries(streams, w * kWindow, n);
+      FetchValues(0, n);
+    }
+    FetchHints(streams, k + 3 * kWindow, n);
+    FetchEntries(streams, k + 2 * kWindow, n);
+    FetchValues(k + kWindow, n);
+  }
+  // The events applied from now on are of `stream` (a hash of its id), until the next call.
+  void Begin(uint64_t stream) {
+    stream_ = stream;
+    hint_due_ = true;
+  }
+
+  // The writes since the last drain, index keys' included, serialized and sorted by key:
   // RocksDB inserts keys that arrive in order next to each other, instead of searching its
-  // memtable for each, and a table file takes only sorted keys. A key made and deleted again
-  // since it was last committed needs no write at all. Values are serialized side by side into
-  // one buffer, and an index entry's copy is the same bytes: nothing is allocated per value.
-  void Drain(SortedWrites& out) {
+  // memtable for each, and a table file takes only sorted keys. Values are serialized side by
+  // side into one buffer, and an index entry's copy is the same bytes: nothing is allocated per
+  // value. Written out in parts (runs of keys, each of which can go to a table of its own, on a
+  // thread of its own), then settled.
+  class Drained {
+   public:
+    // Writes to make, once those a later one overrides are passed over.
+    size_t size() const { return order_.size(); }
+
+   private:
+    friend class CachedModel;
     struct Write {
-      size_t offset = 0, size = 0;        // the value in `values`
+      size_t offset = 0, size = 0;        // the value in `values_`
       const std::string* held = nullptr;  // or held elsewhere
       bool put = false;
     };
-    std::string values;
-    std::vector<Write> writes;
-    std::vector<std::string> old_index_keys;  // reserved: views of them stay valid
-    std::vector<Keyed<Write>> order;
-    std::vector<size_t> sizes;  // of each dirty entry's value, for Settled
-    sizes.reserve(dirty_.size());
+    std::string values_;
+    std::vector<Write> writes_;
+    std::vector<std::string> old_index_keys_;  // reserved: views of them stay valid
+    std::vector<Keyed<Write>> order_;
+    std::vector<size_t> sizes_;  // of each dirty entry's value, for Settle
+  };
+
+  // Serializes and sorts the writes since the last drain. A key made and deleted again since it
+  // was last committed needs no write at all.
+  void Drain(Drained* d) {
+    *d = Drained();
+    d->sizes_.reserve(dirty_.size());
     const size_t most = dirty_.size() * (index_ != nullptr ? 3 : 1) + appended_.size();
-    writes.reserve(most);
-    order.reserve(most);
-    old_index_keys.reserve(index_ != nullptr ? dirty_.size() : 0);
-    auto add = [&](std::string_view key, Write w) {
-      writes.push_back(w);
-      order.push_back({key, w.put ? 1 : 0, &writes.back()});
+    d->writes_.reserve(most);
+    d->order_.reserve(most);
+    d->old_index_keys_.reserve(index_ != nullptr ? dirty_.size() : 0);
+    auto add = [&](std::string_view key, Drained::Write w) {
+      d->writes_.push_back(w);
+      d->order_.push_back({key, w.put ? 1 : 0, &d->writes_.back()});
     };
-    for (Map::value_type* kv : dirty_) {
-      Entry& e = kv->second;
-      Write value;
+    for (Entry* entry : dirty_) {
+      Entry& e = *entry;
+      Drained::Write value;
       if (e.present && e.message_current) {
-        value.offset = values.size();
-        e.message->AppendToString(&values);
-        value.size = values.size() - value.offset;
+        value.offset = d->values_.size();
+        e.message->AppendToString(&d->values_);
+        value.size = d->values_.size() - value.offset;
         value.put = true;
       } else if (e.present) {
         value.held = &e.bytes;
         value.put = true;
       }
-      sizes.push_back(value.held != nullptr ? value.held->size() : value.size);
-      if (value.put || e.stored) add(kv->first, value);
+      d->sizes_.push_back(value.held != nullptr ? value.held->size() : value.size);
+      if (value.put || e.stored) add(e.key(), value);
       if (index_ == nullptr) continue;
       // The index: a copy of the value under its index key, and its old key deleted if it moved.
-      std::string key = value.put ? index_(kv->first, *Parsed(e)) : std::string();
+      std::string key = value.put ? index_(e.key(), *Parsed(e)) : std::string();
       if (!e.indexed.empty() && e.indexed != key) {
-        old_index_keys.push_back(std::move(e.indexed));
-        add(old_index_keys.back(), Write());
+        d->old_index_keys_.push_back(std::move(e.indexed));
+        add(d->old_index_keys_.back(), Drained::Write());
       }
       e.indexed = std::move(key);
       if (!e.indexed.empty()) add(e.indexed, value);
     }
     for (const auto& [key, value] : appended_) add(key, {0, 0, &value, true});
-    // Where a key is both deleted (one value's old index key) and written (another's new one),
-    // the write, ranked after the delete, wins. Without an index, every key is there once.
-    SortByKey(order.data(), order.data() + order.size());
+    SortByKey(d->order_.data(), d->order_.data() + d->order_.size());
+  }
+  // Hands the writes [begin, end) of `d` to `out`, in key order. Parts that do not overlap can
+  // be written side by side: neither the model nor `d` is changed.
+  void Write(const Drained& d, size_t begin, size_t end, SortedWrites& out) const {
+    // Keys and values are read in key order, which is no order in memory: fetched ahead.
+    constexpr size_t kAhead = 8;
+    const auto& order = d.order_;
     std::string key = prefix_;
-    for (size_t i = 0; i < order.size(); ++i) {
+    for (size_t i = begin; i < end; ++i) {
+      if (i + 2 * kAhead < end) __builtin_prefetch(order[i + 2 * kAhead].item);
+      if (i + kAhead < end) {
+        const Drained::Write& ahead = *order[i + kAhead].item;
+        __builtin_prefetch(order[i + kAhead].key.data());
+        __builtin_prefetch(ahead.held != nullptr ? ahead.held->data()
+                                                 : d.values_.data() + ahead.offset);
+      }
+      // Where a key is both deleted (one value's old index key) and written (another's new one),
+      // the write, ranked after the delete, wins. Without an index, every key is there once.
       if (index_ != nullptr && i + 1 < order.size() && order[i + 1].key == order[i].key) continue;
       key.resize(prefix_.size());
       key.append(order[i].key);
-      const Write& w = *order[i].item;
+      const Drained::Write& w = *order[i].item;
       if (!w.put) {
         out.Delete(key);
       } else if (w.held != nullptr) {
         out.Put(key, *w.held);
       } else {
-        out.Put(key, std::string_view(values).substr(w.offset, w.size));
+        out.Put(key, std::string_view(d.values_).substr(w.offset, w.size));
       }
     }
-    Settled(sizes);
+  }
+  // After every write of `d` is committed: entries of keys gone from a model known whole are
+  // forgotten; the others are measured again, given the sizes of their values.
+  void Settle(const Drained& d) {
+    for (size_t i = 0; i < dirty_.size(); ++i) {
+      Entry& e = *dirty_[i];
+      bytes_ -= e.cost;
+      e.dirty = false;
+      e.stored = e.present;
+      if (!e.present && complete_) {
+        Remove(entries_.find(e.key()));  // the other entries in dirty_ stay put
+        continue;
+      }
+      if (e.present && e.message_current) {
+        e.bytes.clear();  // held parsed: not kept twice
+        e.bytes_current = false;
+      }
+      e.cost = Cost(e, d.sizes_[i]);
+      bytes_ += e.cost;
+    }
+    dirty_.clear();
+    for (const auto& [key, value] : appended_) bytes_ -= key.size() + value.size();
+    appended_.clear();
+    if (!retired_.empty()) ForgetHints();
   }
   // Forgets everything cached, uncommitted writes too: later reads go to the store.
   void Forget() { Clear(/*complete=*/false); }
@@ -159,7 +241,7 @@ class CachedModel final : public ModelWriter {
     complete_ = false;  // a key not cached may now be in the store
     for (int pass = 0; pass < 2 && bytes_ > target; ++pass) {
       for (auto it = entries_.begin(); it != entries_.end() && bytes_ > target;) {
-        Entry& e = it->second;
+        Entry& e = *it->second;
         if (pass == 0 && e.used) {
           e.used = false;
           ++it;
@@ -169,6 +251,7 @@ class CachedModel final : public ModelWriter {
         Erase(gone);
       }
     }
+    ForgetHints();
   }
   // The model was dropped from the store: it is empty, and the cache knows all of it.
   void Dropped() { Clear(/*complete=*/true); }
@@ -178,38 +261,69 @@ class CachedModel final : public ModelWriter {
   size_t bytes() const { return bytes_; }
 
  private:
+  // An entry is one allocation with its key's characters right behind it, where the map's key
+  // points: a lookup that finds it reads one place in memory, not a node, then a key elsewhere,
+  // each a cache miss in a model of a hundred thousand keys. Small fields last, next to the key.
   struct Entry {
-    bool present = false;  // false: absent (deleted, or not in the store)
-    bool stored = false;   // the store may hold a value, as of the last drain
-    bool dirty = false;
-    bool used = true;     // used since the last eviction
-    size_t dirty_at = 0;  // where in dirty_, if dirty
-    bool bytes_current = false;
-    bool message_current = false;
     std::string bytes;
     std::string indexed;  // the index key the store holds a copy of the value under, if any
     std::unique_ptr<Message> message;  // kept once made, so that it can be parsed into again
     size_t cost = 0;                   // what this entry adds to bytes_
+    size_t dirty_at = 0;               // where in dirty_, if dirty
+    uint32_t key_size = 0;
+    bool present = false;  // false: absent (deleted, or not in the store)
+    bool stored = false;   // the store may hold a value, as of the last drain
+    bool dirty = false;
+    bool used = true;     // used since the last eviction
+    bool hinted = false;  // a hint may name it (see Fetch)
+    bool bytes_current = false;
+    bool message_current = false;
+
+    std::string_view key() const { return {reinterpret_cast<const char*>(this + 1), key_size}; }
+    static Entry* Make(std::string_view key) {
+      void* at = ::operator new(sizeof(Entry) + key.size());
+      Entry* e = new (at) Entry;
+      e->key_size = static_cast<uint32_t>(key.size());
+      std::memcpy(reinterpret_cast<char*>(e + 1), key.data(), key.size());
+      return e;
+    }
+    struct Free {
+      void operator()(Entry* e) const {
+        e->~Entry();
+        ::operator delete(e);
+      }
+    };
   };
-  using Map = absl::node_hash_map<std::string, Entry>;  // stable addresses, for dirty_
+  using EntryPtr = std::unique_ptr<Entry, Entry::Free>;
+  // Keys are views of their entries' own characters; entries stay put as the map grows.
+  using Map = absl::flat_hash_map<std::string_view, EntryPtr>;
 
   // What an entry holds, roughly, given the size of its serialized value.
-  static size_t Cost(const std::string& key, const Entry& e, size_t value_bytes) {
-    constexpr size_t kOverhead = 96;  // node, hash slot and string headers, roughly
-    return key.size() + kOverhead + (e.message ? 2 * value_bytes + kOverhead : 0) + e.bytes.size() +
-           e.indexed.size();
+  static size_t Cost(const Entry& e, size_t value_bytes) {
+    constexpr size_t kOverhead = 64;  // hash slot and entry, roughly
+    return sizeof(Entry) + e.key_size + kOverhead + (e.message ? 2 * value_bytes + 96 : 0) +
+           e.bytes.size() + e.indexed.size();
   }
 
   // The entry of `key`; on a miss, read from the store if `read` (else left absent).
-  Map::value_type& Load(const std::string& key, bool read = true) {
-    // A projection mostly reads a key and then changes it: the second lookup is this compare.
-    if (last_ != nullptr && last_->first == key) {
-      last_->second.used = true;
+  Entry& Load(const std::string& key, bool read = true) {
+    // A projection mostly reads a key and then changes it: the second lookup is this compare,
+    // with a copy of the key kept here (the entry itself may have left the cache since).
+    if (last_ != nullptr && last_key_ == key) {
+      last_->used = true;
+      if (hint_due_) Hint(*last_);
       return *last_;
     }
-    auto [it, fresh] = entries_.try_emplace(key);
-    last_ = &*it;
-    Entry& e = it->second;
+    bool fresh = false;
+    auto it = entries_.lazy_emplace(key, [&](const Map::constructor& make) {
+      EntryPtr made(Entry::Make(key));
+      const std::string_view view = made->key();
+      make(view, std::move(made));
+      fresh = true;
+    });
+    Entry& e = *it->second;
+    last_ = &e;
+    last_key_ = key;
     e.used = true;
     // After a drop, until the first eviction, every key of the model is here: a miss is absent.
     if (fresh && !complete_) {
@@ -225,62 +339,87 @@ class CachedModel final : public ModelWriter {
       }
     }
     if (fresh) {
-      e.cost = Cost(key, e, e.bytes.size());
+      e.cost = Cost(e, e.bytes.size());
       bytes_ += e.cost;
     }
-    return *it;
+    if (hint_due_) Hint(e);
+    return e;
+  }
+  static constexpr size_t kWindow = 16;  // events per stage of fetching ahead
+  // The window of events from `from`: their streams' places among the hints.
+  void FetchHints(const std::vector<uint64_t>& streams, size_t from, size_t n) const {
+    for (size_t i = from; i < std::min(from + kWindow, n); ++i) hints_.prefetch(streams[i]);
+  }
+  // Their hinted entries, key included.
+  void FetchEntries(const std::vector<uint64_t>& streams, size_t from, size_t n) {
+    for (size_t i = from; i < std::min(from + kWindow, n); ++i) {
+      auto it = hints_.find(streams[i]);
+      Entry* e = it == hints_.end() ? nullptr : it->second;
+      fetched_[i] = e;
+      if (e == nullptr) continue;
+      // Not reading the entry (that would wait for it): its fields and a key of up to 64 bytes.
+      const char* at = reinterpret_cast<const char*>(e);
+      for (size_t line = 0; line < sizeof(Entry) + 64; line += 64) __builtin_prefetch(at + line);
+      __builtin_prefetch(at + sizeof(Entry) + 63);
+    }
+  }
+  // The entries' places in the map, and their values.
+  void FetchValues(size_t from, size_t n) const {
+    for (size_t i = from; i < std::min(from + kWindow, n); ++i) {
+      const Entry* e = fetched_[i];
+      if (e == nullptr) continue;
+      entries_.prefetch(e->key());
+      if (e->message) __builtin_prefetch(e->message.get());
+    }
+  }
+  // The entry the current event reads first: the one to fetch for its stream's next event.
+  void Hint(Entry& e) {
+    hint_due_ = false;
+    Entry*& hinted = hints_[stream_];
+    hinted = &e;
+    e.hinted = true;
   }
   // The entry of `key`, marked as changed. With an index, what is changed is read even if it is
   // replaced unseen: the index key of the value in the store must be known to be deleted.
   Entry& Change(const std::string& key, bool read) {
-    Map::value_type& kv = Load(key, read || index_ != nullptr);
-    if (!kv.second.dirty) {
-      kv.second.dirty = true;
-      kv.second.dirty_at = dirty_.size();
-      dirty_.push_back(&kv);  // node-based map: an element's address is stable
+    Entry& e = Load(key, read || index_ != nullptr);
+    if (!e.dirty) {
+      e.dirty = true;
+      e.dirty_at = dirty_.size();
+      dirty_.push_back(&e);  // entries stay put
     }
-    return kv.second;
-  }
-  // After a drain: every change is committed. Entries of keys gone from a model known whole are
-  // forgotten; the others are measured again, given the sizes of their values.
-  void Settled(const std::vector<size_t>& sizes) {
-    for (size_t i = 0; i < dirty_.size(); ++i) {
-      Map::value_type* kv = dirty_[i];
-      Entry& e = kv->second;
-      bytes_ -= e.cost;
-      e.dirty = false;
-      e.stored = e.present;
-      if (!e.present && complete_) {
-        if (last_ == kv) last_ = nullptr;
-        Recycle(e);
-        entries_.erase(kv->first);  // node-based map: the other pointers in dirty_ stay valid
-        continue;
-      }
-      if (e.present && e.message_current) {
-        e.bytes.clear();  // held parsed: not kept twice
-        e.bytes_current = false;
-      }
-      e.cost = Cost(kv->first, e, sizes[i]);
-      bytes_ += e.cost;
-    }
-    dirty_.clear();
-    for (const auto& [key, value] : appended_) bytes_ -= key.size() + value.size();
-    appended_.clear();
+    return e;
   }
   void Erase(Map::iterator it) {
-    if (last_ == &*it) last_ = nullptr;
-    Entry& e = it->second;
+    Entry& e = *it->second;
+    if (last_ == &e) last_ = nullptr;
     if (e.dirty) {
       dirty_[e.dirty_at] = dirty_.back();
-      dirty_[e.dirty_at]->second.dirty_at = e.dirty_at;
+      dirty_[e.dirty_at]->dirty_at = e.dirty_at;
       dirty_.pop_back();
     }
     bytes_ -= e.cost;
+    Remove(it);
+  }
+  // Takes an entry out of the map. One a hint may name is kept (retired) until the hints are
+  // forgotten, so that Fetch never reads freed memory; a few thousand at most.
+  void Remove(Map::iterator it) {
+    constexpr size_t kMostRetired = 4096;
+    Entry& e = *it->second;
+    if (last_ == &e) last_ = nullptr;
     Recycle(e);
+    if (e.hinted) retired_.push_back(std::move(it->second));
     entries_.erase(it);
+    if (retired_.size() > kMostRetired) ForgetHints();
+  }
+  void ForgetHints() {
+    hints_.clear();
+    retired_.clear();
+    std::fill(fetched_.begin(), fetched_.end(), nullptr);
   }
   void Clear(bool complete) {
     last_ = nullptr;
+    ForgetHints();
     entries_.clear();
     dirty_.clear();
     appended_.clear();
@@ -329,9 +468,16 @@ class CachedModel final : public ModelWriter {
   const Message* prototype_;  // ValueType(); nullptr: bytes only
   Projection::IndexFn index_;
   Map entries_;
-  std::vector<Map::value_type*> dirty_;
+  std::vector<Entry*> dirty_;
   std::vector<std::pair<std::string, std::string>> appended_;  // since the last drain
-  Map::value_type* last_ = nullptr;  // the entry Load returned last (node-based map: stable)
+  Entry* last_ = nullptr;                                      // the entry Load returned last
+  std::string last_key_;                                       // its key
+  // Fetching ahead: per stream (a hash of its id), the entry its last event read first.
+  absl::flat_hash_map<uint64_t, Entry*> hints_;
+  std::vector<EntryPtr> retired_;  // out of the map, but a hint may name them
+  std::vector<Entry*> fetched_;    // Fetch's scratch
+  uint64_t stream_ = 0;            // of the event being applied
+  bool hint_due_ = false;          // its first read is yet to come
   std::vector<std::unique_ptr<Message>> spare_;
   size_t bytes_ = 0;
   bool complete_ = false;

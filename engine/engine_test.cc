@@ -485,10 +485,13 @@ TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
   // A runner that keeps nothing cached between chunks reads back through the store; one that
   // keeps everything reads its cache; one commits after every batch; one evicts part of its
   // cache after every batch; and one as `rebuild-projections` runs it, committing once at the
-  // end; the last two also committing as ingested tables: all rebuild the live models.
+  // end; the last two also committing as ingested tables, whole or in parts of a few keys each:
+  // all rebuild the live models.
   using Options = ProjectionRunner::Options;
   Options tables = ProjectionRunner::ForRebuild();
   tables.table_writes_from = 1;
+  Options parts = tables;
+  parts.table_part_writes = 5;
   const std::vector<std::pair<std::string, Options>> runs = {
       {"no cache", Options{.model_cache_bytes = 0}},
       {"full cache", Options{.model_cache_bytes = size_t{1} << 30}},
@@ -496,8 +499,13 @@ TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
       {"a small cache", Options{.model_cache_bytes = 2048, .chunk_events = 1}},
       {"a small cache, as tables",
        Options{.model_cache_bytes = 2048, .chunk_events = 1, .table_writes_from = 1}},
+      {"a small cache, as tables in parts", Options{.model_cache_bytes = 2048,
+                                                    .chunk_events = 1,
+                                                    .table_writes_from = 1,
+                                                    .table_part_writes = 2}},
       {"for rebuild", ProjectionRunner::ForRebuild()},
       {"for rebuild, as tables", tables},
+      {"for rebuild, as tables in parts", parts},
   };
   for (size_t i = 0; i < runs.size(); ++i) {
     const auto& [name, options] = runs[i];

@@ -74,7 +74,7 @@ class Projection {
 
   // A second key readers find a value under, made from the value's key and the value itself
   // (e.g. "by-district/<district>/<state>/<id>"); empty: none for this value.
-  using IndexFn = std::string (*)(const std::string& key, const Message& value);
+  using IndexFn = std::string (*)(std::string_view key, const Message& value);
   // The model's index, if it has one: the runner then keeps a copy of every value under its index
   // key, written at every commit with the value, and deletes the old index key once the value
   // moves or goes. The projection neither reads nor writes index keys itself, and a rebuild holds

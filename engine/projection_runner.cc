@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <iterator>
 #include <mutex>
 #include <thread>
@@ -159,7 +160,8 @@ class ProjectionRunner::Impl {
     std::string records;
     std::vector<std::pair<uint64_t, size_t>> ends;  // each record's position and end
     std::vector<Staged> slots;
-    size_t size = 0;  // events parsed into slots
+    std::vector<uint64_t> streams;  // a hash of each event's stream id (see CachedModel::Fetch)
+    size_t size = 0;                // events parsed into slots
     std::vector<char> block;
     google::protobuf::Arena arena;
     PayloadDecoder decoder;
@@ -213,24 +215,38 @@ class ProjectionRunner::Impl {
     }
     if (applied == 0) return s;
     // The models' changes are serialized and sorted side by side (a rebuild's one commit holds
-    // every key of every model), then written with the checkpoints in one batch, or as tables.
+    // every key of every model), then written with the checkpoints in one batch, or as tables
+    // (a large model's in parts, see Options::table_part_writes).
     size_t dirty = 0;
     for (const auto& e : entries_) dirty += e->model.dirty_count();
     const bool as_tables = dirty >= options_.table_writes_from;
-    std::vector<std::vector<SideWrite>> drained(entries_.size());
-    std::vector<Table> tables(entries_.size());
-    pool_->ForEach(entries_.size(), [&](size_t i) {
+    std::vector<CachedModel::Drained> drained(entries_.size());
+    pool_->ForEach(entries_.size(), [&](size_t i) { entries_[i]->model.Drain(&drained[i]); });
+    std::vector<Part> parts;
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      const size_t n = drained[i].size();
+      const size_t most = std::max<size_t>(1, options_.table_part_writes);
+      const size_t k = as_tables ? std::max<size_t>(1, (n + most - 1) / most) : 1;
+      for (size_t j = 0; j < k; ++j) {
+        Part& part = parts.emplace_back();
+        part.entry = i;
+        part.begin = n * j / k;
+        part.end = n * (j + 1) / k;
+      }
+    }
+    pool_->ForEach(parts.size(), [&](size_t p) {
+      Part& part = parts[p];
+      const CachedModel& model = entries_[part.entry]->model;
       if (!as_tables) {
-        SideWriteList list(&drained[i]);
-        entries_[i]->model.Drain(list);
+        SideWriteList list(&part.writes);
+        model.Write(drained[part.entry], part.begin, part.end, list);
         return;
       }
-      // Each model straight into its table file, on the thread that drains it.
       std::unique_ptr<TableWriter> table;
-      tables[i].status = store_->NewTable(Space::kProjections, &table);
-      if (!tables[i].status.ok()) return;
-      entries_[i]->model.Drain(*table);
-      tables[i].status = table->Finish(&tables[i].path);
+      part.status = store_->NewTable(Space::kProjections, &table);
+      if (!part.status.ok()) return;
+      model.Write(drained[part.entry], part.begin, part.end, *table);
+      part.status = table->Finish(&part.path);
     });
     std::string cp;
     keys::PutBE64(&cp, last);
@@ -241,10 +257,10 @@ class ProjectionRunner::Impl {
       }
     }
     if (as_tables) {
-      s = CommitTables(tables, &checkpoints);
+      s = CommitTables(parts, &checkpoints);
     } else {
       std::vector<SideWrite> writes;
-      for (auto& d : drained) std::move(d.begin(), d.end(), std::back_inserter(writes));
+      for (auto& p : parts) std::move(p.writes.begin(), p.writes.end(), std::back_inserter(writes));
       std::move(checkpoints.begin(), checkpoints.end(), std::back_inserter(writes));
       s = store_->Write(writes, false);
     }
@@ -253,6 +269,7 @@ class ProjectionRunner::Impl {
       for (auto& e : entries_) e->model.Forget();
       return s;
     }
+    pool_->ForEach(entries_.size(), [&](size_t i) { entries_[i]->model.Settle(drained[i]); });
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (auto& e : entries_) e->checkpoint = std::max(e->checkpoint, last);
@@ -277,19 +294,22 @@ class ProjectionRunner::Impl {
     std::vector<SideWrite>* writes_;
   };
 
-  // A model's drained writes as a table file (no path: it had none).
-  struct Table {
+  // A run of a model's drained writes [begin, end), written as side writes or as a table file
+  // (no path: it had no writes).
+  struct Part {
+    size_t entry = 0, begin = 0, end = 0;
+    std::vector<SideWrite> writes;
     std::string path;
     Status status;
   };
 
-  // Ingests the models' tables with one more of the checkpoints, in one atomic step. A table
-  // not ingested (a write failed) stays in the store's table directory until its next open.
-  Status CommitTables(const std::vector<Table>& tables, std::vector<SideWrite>* checkpoints) {
+  // Ingests the parts' tables with one more of the checkpoints, in one atomic step. A table not
+  // ingested (a write failed) stays in the store's table directory until its next open.
+  Status CommitTables(const std::vector<Part>& parts, std::vector<SideWrite>* checkpoints) {
     std::vector<std::pair<Space, std::string>> ingest;
-    for (const Table& t : tables) {
-      if (!t.status.ok()) return t.status;
-      if (!t.path.empty()) ingest.emplace_back(Space::kProjections, t.path);
+    for (const Part& p : parts) {
+      if (!p.status.ok()) return p.status;
+      if (!p.path.empty()) ingest.emplace_back(Space::kProjections, p.path);
     }
     if (!checkpoints->empty()) {
       std::sort(checkpoints->begin(), checkpoints->end(),
@@ -316,7 +336,10 @@ class ProjectionRunner::Impl {
   // batch, and the step: the first such is kept, and nothing of the step is committed.
   void Prepare(size_t slot) {
     Batch& b = batches_[slot];
-    if (b.slots.size() < b.ends.size()) b.slots.resize(b.ends.size());
+    if (b.slots.size() < b.ends.size()) {
+      b.slots.resize(b.ends.size());
+      b.streams.resize(b.ends.size());
+    }
     RecordView view;
     size_t begin = 0;
     for (const auto& [position, end] : b.ends) {
@@ -337,6 +360,7 @@ class ProjectionRunner::Impl {
         return;
       }
       ev.payload = b.decoder.Decode(*envelope, &b.arena);
+      b.streams[b.size] = std::hash<std::string_view>()(envelope->stream_id());
       ++b.size;
     }
   }
@@ -347,8 +371,10 @@ class ProjectionRunner::Impl {
     Entry& e = *entries_[entry];
     const Batch& b = batches_[slot];
     for (size_t k = 0; k < b.size; ++k) {
+      e.model.FetchAhead(b.streams, b.size, k);
       const Staged& ev = b.slots[k];
       if (ev.payload != nullptr && e.checkpoint < ev.envelope->position()) {
+        e.model.Begin(b.streams[k]);
         e.projection->Apply(*ev.envelope, *ev.payload, e.model);
       }
     }

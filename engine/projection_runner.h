@@ -32,9 +32,12 @@ class ProjectionRunner {
     // has arrived, usually far less.
     size_t chunk_events = 1 << 16;
     // A commit of at least this many writes (a rebuild's, a long catch-up's) goes into the store
-    // as table files, one per model, each written by the thread that drained it, and ingested
-    // with the checkpoints in one atomic step: no memtable inserts, no log, no flush.
+    // as table files, ingested with the checkpoints in one atomic step: no memtable inserts, no
+    // log, no flush.
     size_t table_writes_from = size_t{1} << 17;
+    // A model's writes are split into table files of at most this many keys each (runs of
+    // keys), written side by side, so that the largest model does not finish alone.
+    size_t table_part_writes = size_t{1} << 16;
     // Once new events arrive, the live thread waits this long for more before it applies them,
     // so that under load one commit carries many events rather than one: a checkpoint per
     // projection, and a key changed by several events, are written once. Lag grows by as much.

@@ -33,7 +33,9 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "events/keys.h"
@@ -215,6 +217,26 @@ class EventStoreImpl final : public EventStore {
   }
 
   VerifyReport Verify() const override { return VerifyStore(*storage_); }
+
+  Status WaitForBackgroundWork() const override {
+    Storage::ReadLock lock;
+    if (Status s = storage_->LockForRead(&lock); !s.ok()) return s;
+    // RocksDB has no call that waits for this: its counters are polled.
+    auto busy = [&] {
+      uint64_t n = 0;
+      for (const char* p : {"rocksdb.num-running-compactions", "rocksdb.num-running-flushes"}) {
+        if (storage_->db()->GetIntProperty(p, &n) && n > 0) return true;
+      }
+      for (rocksdb::ColumnFamilyHandle* family : storage_->families()) {
+        for (const char* p : {"rocksdb.compaction-pending", "rocksdb.mem-table-flush-pending"}) {
+          if (storage_->db()->GetIntProperty(family, p, &n) && n > 0) return true;
+        }
+      }
+      return false;
+    };
+    while (busy()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return Status::OK();
+  }
 
   Status Checkpoint(const std::string& dir) const override {
     Storage::ReadLock lock;

@@ -251,6 +251,10 @@ class EventStore {
 
   // Recomputes every stream chain and the global chain. Reads the whole log.
   virtual VerifyReport Verify() const = 0;
+
+  // Returns once no flush or compaction is running or due, so that what follows (a measurement,
+  // say) has the machine to itself: a rebuild's tables, say, are compacted after their ingestion.
+  virtual Status WaitForBackgroundWork() const = 0;
 };
 
 }  // namespace wijkflow

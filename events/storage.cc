@@ -228,9 +228,12 @@ Status Storage::NewTable(Space space, ReadLock lock, std::unique_ptr<TableWriter
   std::filesystem::create_directories(TableDir(), ec);
   if (ec) return Status::StorageError("cannot create " + TableDir() + ": " + ec.message());
   std::string path = TableDir() + "/" + std::to_string(tables_written_.fetch_add(1) + 1) + ".sst";
-  // The family's own options: its comparator, table format and bloom filter.
-  auto writer = std::make_unique<StorageTable>(std::move(lock), db_->GetOptions(family), family,
-                                               std::move(path));
+  // The family's own options: its comparator, table format and bloom filter. Not compressed,
+  // as the first levels are not: a table is written to be ingested at once (a rebuild's, while
+  // nothing else can go on), and compaction compresses its keys once they sink further.
+  rocksdb::Options options = db_->GetOptions(family);
+  options.compression = rocksdb::kNoCompression;
+  auto writer = std::make_unique<StorageTable>(std::move(lock), options, family, std::move(path));
   if (!writer->opened().ok()) return FromRocks(writer->opened(), "open a table file");
   *table = std::move(writer);
   return Status::OK();

@@ -53,6 +53,7 @@ class Storage {
   rocksdb::ColumnFamilyHandle* space(Space s) const {
     return handles_[kFirstSpaceIndex + static_cast<size_t>(s)];
   }
+  const std::vector<rocksdb::ColumnFamilyHandle*>& families() const { return handles_; }
 
   // Locks out Reopen() until *lock is released. Fails (with *lock held all the same) while the
   // database is closed because the last reopen failed. The lock is shared: a holder may take it

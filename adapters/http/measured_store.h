@@ -98,6 +98,7 @@ class MeasuredStore final : public EventStore {
   }
   Status Checkpoint(const std::string& dir) const override { return inner_->Checkpoint(dir); }
   VerifyReport Verify() const override { return inner_->Verify(); }
+  Status WaitForBackgroundWork() const override { return inner_->WaitForBackgroundWork(); }
 
  private:
   void Record(std::chrono::steady_clock::time_point start) {

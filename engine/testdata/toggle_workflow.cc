@@ -152,9 +152,10 @@ class StreamTally final : public Projection {
   }
 
  private:
-  static std::string ParityKey(const std::string& id, const Message& value) {
+  static std::string ParityKey(std::string_view id, const Message& value) {
     const auto& tally = static_cast<const pb::ToggleData&>(value);
-    return std::string(tally.count() % 2 == 0 ? "by-parity/even/" : "by-parity/odd/") + id;
+    std::string key = tally.count() % 2 == 0 ? "by-parity/even/" : "by-parity/odd/";
+    return key.append(id);
   }
 };
 

@@ -57,7 +57,7 @@ class InitiativesProjection final : public engine::Projection {
   }
 
  private:
-  static std::string ByDistrictAndState(const std::string&, const engine::Message& value) {
+  static std::string ByDistrictAndState(std::string_view, const engine::Message& value) {
     const auto& s = static_cast<const pb::InitiativeSummary&>(value);
     return "by-district/" + s.district() + "/" + s.state() + "/" + s.id();
   }
@@ -164,7 +164,7 @@ class PublicationFeedProjection final : public engine::Projection {
   }
 
  private:
-  static std::string InFeed(const std::string&, const engine::Message& value) {
+  static std::string InFeed(std::string_view, const engine::Message& value) {
     const auto& e = static_cast<const pb::PublicationEntry&>(value);
     if (!e.has_published_at() || e.granted_cents() <= 0) return "";
     return "by-district/" + e.district() + "/" + e.initiative_id();
