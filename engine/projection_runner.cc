@@ -44,7 +44,7 @@ class ProjectionRunner::Impl {
           new Entry{p.get(), prefix, at, CachedModel(store_, prefix, p->ValueType(), p->Index())}));
     }
     pool_ = std::make_unique<ApplyPool>(
-        options.threads > 1 ? options.threads : 0, entries_.size(), kBatches,
+        options.threads > 1 ? options.threads - 1 : 0, entries_.size(), kBatches,
         [this](size_t slot) { Prepare(slot); },
         [this](size_t entry, size_t slot) { Apply(entry, slot); });
     PublishLowest();
