@@ -233,6 +233,7 @@ Status Storage::NewTable(Space space, ReadLock lock, std::unique_ptr<TableWriter
   // nothing else can go on), and compaction compresses its keys once they sink further.
   rocksdb::Options options = db_->GetOptions(family);
   options.compression = rocksdb::kNoCompression;
+  options.compression_per_level.clear();  // else a table takes the last level's
   auto writer = std::make_unique<StorageTable>(std::move(lock), options, family, std::move(path));
   if (!writer->opened().ok()) return FromRocks(writer->opened(), "open a table file");
   *table = std::move(writer);
