@@ -2,6 +2,8 @@
 // the engine.
 #pragma once
 
+#include <google/protobuf/arena.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -22,8 +24,8 @@ namespace wijkflow::engine {
 
 // One projection's model as the runner sees it: a write-back cache over the store, kept across
 // chunks, since a projection reads back mostly the keys it wrote a moment ago. Writes stay in the
-// cache until Drain() hands them to the chunk's batch. A value is held as bytes, as a parsed
-// message, or both, and converted only when asked for in the other form.
+// cache until a drain (Drain, Write, Settle) hands them to the chunk's commit. A value is held as
+// bytes, as a parsed message, or both, and converted only when asked for in the other form.
 class CachedModel final : public ModelWriter {
  public:
   CachedModel(const EventStore* store, std::string prefix, const Message* prototype,
@@ -119,7 +121,8 @@ class CachedModel final : public ModelWriter {
   // thread of its own), then settled.
   class Drained {
    public:
-    // Writes to make, once those a later one overrides are passed over.
+    // Writes in key order, for Write's ranges (a delete that a write of the same key overrides
+    // counts too: Write passes over it).
     size_t size() const { return order_.size(); }
 
    private:
@@ -261,15 +264,22 @@ class CachedModel final : public ModelWriter {
   size_t bytes() const { return bytes_; }
 
  private:
+  // A message on the heap is deleted with its owner; one on the model's arena, with the arena.
+  struct MaybeDelete {
+    void operator()(Message* m) const {
+      if (m->GetArena() == nullptr) delete m;
+    }
+  };
+  using MessagePtr = std::unique_ptr<Message, MaybeDelete>;
   // An entry is one allocation with its key's characters right behind it, where the map's key
   // points: a lookup that finds it reads one place in memory, not a node, then a key elsewhere,
   // each a cache miss in a model of a hundred thousand keys. Small fields last, next to the key.
   struct Entry {
     std::string bytes;
     std::string indexed;  // the index key the store holds a copy of the value under, if any
-    std::unique_ptr<Message> message;  // kept once made, so that it can be parsed into again
-    size_t cost = 0;                   // what this entry adds to bytes_
-    size_t dirty_at = 0;               // where in dirty_, if dirty
+    MessagePtr message;   // kept once made, so that it can be parsed into again
+    size_t cost = 0;      // what this entry adds to bytes_
+    size_t dirty_at = 0;  // where in dirty_, if dirty
     uint32_t key_size = 0;
     bool present = false;  // false: absent (deleted, or not in the store)
     bool stored = false;   // the store may hold a value, as of the last drain
@@ -345,7 +355,8 @@ class CachedModel final : public ModelWriter {
     if (hint_due_) Hint(e);
     return e;
   }
-  static constexpr size_t kWindow = 16;  // events per stage of fetching ahead
+  static constexpr size_t kWindow = 16;     // events per stage of fetching ahead
+  static constexpr size_t kValueLines = 4;  // cache lines fetched of a value
   // The window of events from `from`: their streams' places among the hints.
   void FetchHints(const std::vector<uint64_t>& streams, size_t from, size_t n) const {
     for (size_t i = from; i < std::min(from + kWindow, n); ++i) hints_.prefetch(streams[i]);
@@ -369,7 +380,11 @@ class CachedModel final : public ModelWriter {
       const Entry* e = fetched_[i];
       if (e == nullptr) continue;
       entries_.prefetch(e->key());
-      if (e->message) __builtin_prefetch(e->message.get());
+      if (e->message) {
+        // The message, and what was made with it on the arena (its strings, mostly).
+        const char* at = reinterpret_cast<const char*>(e->message.get());
+        for (size_t line = 0; line < kValueLines * 64; line += 64) __builtin_prefetch(at + line);
+      }
     }
   }
   // The entry the current event reads first: the one to fetch for its stream's next event.
@@ -419,12 +434,20 @@ class CachedModel final : public ModelWriter {
   }
   void Clear(bool complete) {
     last_ = nullptr;
+    // Whatever holds a message goes before the arena that may hold it.
     ForgetHints();
     entries_.clear();
+    spare_.clear();
+    arena_.Reset();
     dirty_.clear();
     appended_.clear();
     bytes_ = 0;
     complete_ = complete;
+  }
+  static google::protobuf::ArenaOptions ArenaOptions() {
+    google::protobuf::ArenaOptions options;
+    options.max_block_size = size_t{1} << 20;
+    return options;
   }
   // Keeps an erased entry's message for the next key that needs one: its strings keep their
   // buffers, so that the index entries a rebuild makes and erases by the million cost no heap.
@@ -453,7 +476,10 @@ class CachedModel final : public ModelWriter {
   void NewMessage(Entry& e) {
     constexpr size_t kMessageGuess = 384;
     if (spare_.empty()) {
-      e.message.reset(prototype_->New());
+      // In a model known whole (a rebuild's), on the arena: a value's strings are made right
+      // behind it, where fetching ahead finds them, and cost no heap. Once the model is not (an
+      // eviction), on the heap: what the arena holds is freed only with the whole model.
+      e.message.reset(prototype_->New(complete_ ? &arena_ : nullptr));
     } else {
       e.message = std::move(spare_.back());
       spare_.pop_back();
@@ -467,6 +493,7 @@ class CachedModel final : public ModelWriter {
   std::string prefix_;
   const Message* prototype_;  // ValueType(); nullptr: bytes only
   Projection::IndexFn index_;
+  google::protobuf::Arena arena_{ArenaOptions()};  // before what holds messages made on it
   Map entries_;
   std::vector<Entry*> dirty_;
   std::vector<std::pair<std::string, std::string>> appended_;  // since the last drain
@@ -475,10 +502,10 @@ class CachedModel final : public ModelWriter {
   // Fetching ahead: per stream (a hash of its id), the entry its last event read first.
   absl::flat_hash_map<uint64_t, Entry*> hints_;
   std::vector<EntryPtr> retired_;  // out of the map, but a hint may name them
-  std::vector<Entry*> fetched_;    // Fetch's scratch
+  std::vector<Entry*> fetched_;    // per event of the batch, the entry fetched for it
   uint64_t stream_ = 0;            // of the event being applied
   bool hint_due_ = false;          // its first read is yet to come
-  std::vector<std::unique_ptr<Message>> spare_;
+  std::vector<MessagePtr> spare_;
   size_t bytes_ = 0;
   bool complete_ = false;
 };

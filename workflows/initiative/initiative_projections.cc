@@ -127,7 +127,7 @@ class DecisionRegisterProjection final : public engine::Projection {
     *r.mutable_effective_date() = env.effective_date();
     *r.mutable_recorded_at() = env.recorded_at();
     model.Append("by-district/" + r.district() + "/" + PositionKey(env.position()), r);
-    model.Replace<pb::DecisionRecord>(key)->Swap(&r);
+    model.Put(key, r);
   }
 };
 
