@@ -96,8 +96,10 @@ class CachedModel final : public ModelWriter {
   // Called before event `k` of a batch of `n`, for every k from 0; `streams`: a hash of each
   // event's stream id.
   void FetchAhead(const std::vector<uint64_t>& streams, size_t n, size_t k) {
+    // A model this small stays in the cache: fetching it would only cost the lookups.
+    constexpr size_t kFetchFrom = 4096;
     if (k == 0) fetched_.assign(n, nullptr);
-    if (k % kWindow != 0 || hints_.empty()) return;
+    if (k % kWindow != 0 || hints_.empty() || entries_.size() < kFetchFrom) return;
     if (k == 0) {
       for (size_t w = 0; w < 3; ++w) FetchHints(streams, w * kWindow, n);
       for (size_t w = 0; w < 2; ++w) FetchEntries(streams, w * kWindow, n);
@@ -191,8 +193,15 @@ class CachedModel final : public ModelWriter {
       if (i + kAhead < end) {
         const Drained::Write& ahead = *order[i + kAhead].item;
         __builtin_prefetch(order[i + kAhead].key.data());
-        __builtin_prefetch(ahead.held != nullptr ? ahead.held->data()
-                                                 : d.values_.data() + ahead.offset);
+        if (ahead.held != nullptr) {
+          __builtin_prefetch(ahead.held->data());
+        } else {
+          // The whole value, which the table copies: a line fetched alone leaves the rest missed.
+          const char* at = d.values_.data() + ahead.offset;
+          for (size_t line = 0; line < std::min<size_t>(ahead.size, 256); line += 64) {
+            __builtin_prefetch(at + line);
+          }
+        }
       }
       // Where a key is both deleted (one value's old index key) and written (another's new one),
       // the write, ranked after the delete, wins. Without an index, every key is there once.
