@@ -44,14 +44,15 @@ TEST(CachedModelTest, FetchingAheadChangesNothingThatIsReadOrWritten) {
   std::map<std::string, int64_t> expected;
   constexpr size_t kBatch = 1024;
   std::vector<uint64_t> streams(kBatch);
-  // 15,000 events on 300 streams, a batch at a time. Each counts on its stream's key, read
-  // first; every third deletes it again, so that thousands of hinted entries leave the model.
-  for (size_t first = 0; first < 15000; first += kBatch) {
-    const size_t n = std::min(kBatch, 15000 - first);
-    for (size_t k = 0; k < n; ++k) streams[k] = std::hash<size_t>()((first + k) % 300);
+  // 36,000 events on 9,000 streams (a model too large to be left to the cache), a batch at a time.
+  // Each counts on its stream's key, read first; every third deletes it again, so that thousands of
+  // hinted entries leave the model.
+  for (size_t first = 0; first < 36000; first += kBatch) {
+    const size_t n = std::min(kBatch, 36000 - first);
+    for (size_t k = 0; k < n; ++k) streams[k] = std::hash<size_t>()((first + k) % 9000);
     for (size_t k = 0; k < n; ++k) {
       const size_t event = first + k;
-      const std::string key = "s" + std::to_string(event % 300);
+      const std::string key = "s" + std::to_string(event % 9000);
       model.FetchAhead(streams, n, k);
       model.Begin(streams[k]);
       const auto* before = writer.Find<Tally>(key);
