@@ -160,8 +160,9 @@ class ProjectionRunner::Impl {
     std::string records;
     std::vector<std::pair<uint64_t, size_t>> ends;  // each record's position and end
     std::vector<Staged> slots;
-    std::vector<uint64_t> streams;  // a hash of each event's stream id (see CachedModel::Fetch)
-    size_t size = 0;                // events parsed into slots
+    std::vector<uint64_t>
+        streams;      // a hash of each event's stream id (see CachedModel::FetchAhead)
+    size_t size = 0;  // events parsed into slots
     std::vector<char> block;
     google::protobuf::Arena arena;
     PayloadDecoder decoder;
