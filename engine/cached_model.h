@@ -9,7 +9,6 @@
 #include <cstring>
 #include <memory>
 #include <new>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -240,7 +239,7 @@ class CachedModel final : public ModelWriter {
     dirty_.clear();
     for (const auto& [key, value] : appended_) bytes_ -= key.size() + value.size();
     appended_.clear();
-    if (!retired_.empty()) ForgetHints();
+    if (!retired_.empty()) ForgetHints();  // what was retired is freed
   }
   // Forgets everything cached, uncommitted writes too: later reads go to the store.
   void Forget() { Clear(/*complete=*/false); }
@@ -263,7 +262,7 @@ class CachedModel final : public ModelWriter {
         Erase(gone);
       }
     }
-    ForgetHints();
+    if (!retired_.empty()) ForgetHints();  // what was retired is freed
   }
   // The model was dropped from the store: it is empty, and the cache knows all of it.
   void Dropped() { Clear(/*complete=*/true); }
@@ -294,7 +293,7 @@ class CachedModel final : public ModelWriter {
     bool stored = false;   // the store may hold a value, as of the last drain
     bool dirty = false;
     bool used = true;     // used since the last eviction
-    bool hinted = false;  // a hint may name it (see Fetch)
+    bool hinted = false;  // a hint may name it (see FetchAhead)
     bool bytes_current = false;
     bool message_current = false;
 
@@ -399,8 +398,7 @@ class CachedModel final : public ModelWriter {
   // The entry the current event reads first: the one to fetch for its stream's next event.
   void Hint(Entry& e) {
     hint_due_ = false;
-    Entry*& hinted = hints_[stream_];
-    hinted = &e;
+    hints_[stream_] = &e;
     e.hinted = true;
   }
   // The entry of `key`, marked as changed. With an index, what is changed is read even if it is
@@ -414,9 +412,9 @@ class CachedModel final : public ModelWriter {
     }
     return e;
   }
+  // Takes an entry out of the map, its change with it.
   void Erase(Map::iterator it) {
     Entry& e = *it->second;
-    if (last_ == &e) last_ = nullptr;
     if (e.dirty) {
       dirty_[e.dirty_at] = dirty_.back();
       dirty_[e.dirty_at]->dirty_at = e.dirty_at;
@@ -426,7 +424,7 @@ class CachedModel final : public ModelWriter {
     Remove(it);
   }
   // Takes an entry out of the map. One a hint may name is kept (retired) until the hints are
-  // forgotten, so that Fetch never reads freed memory; a few thousand at most.
+  // forgotten, so that FetchAhead never reads freed memory; a few thousand at most.
   void Remove(Map::iterator it) {
     constexpr size_t kMostRetired = 4096;
     Entry& e = *it->second;

@@ -160,8 +160,8 @@ class ProjectionRunner::Impl {
     std::string records;
     std::vector<std::pair<uint64_t, size_t>> ends;  // each record's position and end
     std::vector<Staged> slots;
-    std::vector<uint64_t>
-        streams;      // a hash of each event's stream id (see CachedModel::FetchAhead)
+    // A hash of each event's stream id (see CachedModel::FetchAhead).
+    std::vector<uint64_t> streams;
     size_t size = 0;  // events parsed into slots
     std::vector<char> block;
     google::protobuf::Arena arena;
@@ -224,9 +224,9 @@ class ProjectionRunner::Impl {
     std::vector<CachedModel::Drained> drained(entries_.size());
     pool_->ForEach(entries_.size(), [&](size_t i) { entries_[i]->model.Drain(&drained[i]); });
     std::vector<Part> parts;
+    const size_t most = std::max<size_t>(1, options_.table_part_writes);
     for (size_t i = 0; i < entries_.size(); ++i) {
       const size_t n = drained[i].size();
-      const size_t most = std::max<size_t>(1, options_.table_part_writes);
       const size_t k = as_tables ? std::max<size_t>(1, (n + most - 1) / most) : 1;
       for (size_t j = 0; j < k; ++j) {
         Part& part = parts.emplace_back();

@@ -138,8 +138,6 @@ struct StoreOptions {
   rocksdb::Env* env = nullptr;
 };
 
-// Delivers events in position order, from a start position, first from disk and then live as
-// they are committed, without gap or duplicate. Destroying it stops delivery.
 // Receives puts and deletes in key order, keys strictly increasing.
 class SortedWrites {
  public:
@@ -158,6 +156,8 @@ class TableWriter : public SortedWrites {
   virtual Status Finish(std::string* path) = 0;
 };
 
+// Delivers events in position order, from a start position, first from disk and then live as
+// they are committed, without gap or duplicate. Destroying it stops delivery.
 class Subscription {
  public:
   virtual ~Subscription() = default;

@@ -5,9 +5,9 @@
 // pass of the log for all of them, models and checkpoints committed per chunk. The baseline, in
 // the same run, is the raw scan of the same log the runner reads it with: EventStore::ScanAll,
 // each envelope decoded, nothing else done. Each rebuild and each scan starts once the store's
-// background work is done (the compaction of the tables the rebuild before ingested, say), so that
-// it has the machine to itself. With --data, an existing store (say, a copy of a
-// production one) is used instead of a generated log: its projections are rebuilt, as `wijkflow
+// background work is done (the compaction of the tables the rebuild before ingested, say), so
+// that it has the machine to itself. With --data, an existing store (say, a copy of a production
+// one) is used instead of a generated log: its projections are rebuilt, as `wijkflow
 // rebuild-projections` would.
 #include <CLI/CLI.hpp>
 #include <chrono>
