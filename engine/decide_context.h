@@ -77,8 +77,8 @@ class DecideContext {
     events_.push_back({std::string(workflow), std::string(id), std::move(event), schema_version});
   }
   // (Re)sets the named timer of this instance; it fires `command` as the system actor when due.
-  // The command is found by its message's name, so the workflow must declare a command of that
-  // name (CommandSpec::name == the message's short name) allowing the role "system".
+  // The command is the workflow's command for the role "system" that takes this message type;
+  // a decision that sets a timer no such command takes is refused, and writes nothing.
   void SetTimer(std::string name, Micros due, std::unique_ptr<Message> command) {
     timers_.push_back({std::move(name), false, due, std::move(command)});
   }

@@ -104,6 +104,8 @@ class Engine::Impl {
   // Applies `events` to clones of what was read; fills the envelopes and the new states.
   Outcome Evolve(DecideContext& ctx, const ReadSet& reads, AppendRequest* append,
                  std::map<std::string, Evolved>* after) const;
+  // The command of `workflow` for the role "system" that takes `command`'s type; nullptr if none.
+  const CommandSpec* TimerCommand(std::string_view workflow, const Message& command) const;
   Outcome TimerWrites(DecideContext& ctx, const std::string& stream, const TimerEntry* fired,
                       std::vector<SideWrite>* writes) const;
   void SnapshotWrites(const std::map<std::string, Evolved>& after, const ReadSet& reads,

@@ -2,6 +2,8 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 
+#include <algorithm>
+
 #include "engine/engine_impl.h"
 #include "engine/timers.h"
 #include "wijkflow/engine.pb.h"
@@ -167,6 +169,18 @@ void Engine::Impl::SnapshotWrites(const std::map<std::string, Evolved>& after, c
   }
 }
 
+const CommandSpec* Engine::Impl::TimerCommand(std::string_view workflow,
+                                              const Message& command) const {
+  const Workflow* wf = registry_->Find(workflow);
+  if (wf == nullptr) return nullptr;
+  for (const CommandSpec& spec : wf->Commands()) {
+    if (spec.prototype->GetDescriptor() != command.GetDescriptor()) continue;
+    const auto& roles = spec.roles;
+    return std::find(roles.begin(), roles.end(), "system") != roles.end() ? &spec : nullptr;
+  }
+  return nullptr;
+}
+
 Outcome Engine::Impl::TimerWrites(DecideContext& ctx, const std::string& stream,
                                   const TimerEntry* fired, std::vector<SideWrite>* writes) const {
   if (fired != nullptr) {
@@ -178,12 +192,20 @@ Outcome Engine::Impl::TimerWrites(DecideContext& ctx, const std::string& stream,
     if (t.cancel) {
       s = timers::Cancel(*store_, stream, t.name, writes);
     } else {
+      // The timer fires the command declared for this message type (by name, which is what an
+      // entry keeps); one that no command of the system role takes could never fire.
+      const CommandSpec* spec = TimerCommand(ctx.workflow(), *t.command);
+      if (spec == nullptr) {
+        return Outcome::InvalidArgument(
+            "timer '" + t.name + "' fires " + t.command->GetDescriptor()->full_name() +
+            ", which is no command of " + ctx.workflow() + " for the role system");
+      }
       TimerEntry e;
       e.set_workflow(ctx.workflow());
       e.set_instance_id(ctx.instance_id());
       e.set_name(t.name);
       e.set_due_micros(t.due);
-      e.set_command(t.command->GetDescriptor()->name());
+      e.set_command(spec->name);
       e.set_command_payload(t.command->SerializeAsString());
       s = timers::Set(*store_, stream, e, writes);
     }

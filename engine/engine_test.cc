@@ -213,6 +213,9 @@ TEST_F(EngineTest, EveryRejectionWritesNothing) {
     r.if_match = 7;
     return engine_->Execute(std::move(r));
   });
+  ExpectRejected(Outcome::Kind::kInvalidArgument, [&] {  // a timer that could never fire
+    return Close("t1", "bad-timer");
+  });
   ExpectRejected(Outcome::Kind::kInvalidArgument, [&] {
     auto r = Request("t1", "Close", std::make_unique<pb::Close>());
     r.effective = kStart + kMinute;  // in the future

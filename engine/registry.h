@@ -1,9 +1,13 @@
 // WorkflowRegistry: where workflows, their projections and the mandate authority plug in.
-// Filled once at start-up (workflows/register_all.h), then read-only and shared by threads.
+// Filled once at start-up (workflows/register_all.h: every folder under workflows/ registers
+// itself), then read-only and shared by threads. Each part is checked as it is added, so that a
+// workflow that breaks a contract of the engine fails at start, naming itself and what is wrong,
+// instead of misbehaving on the first command that meets the gap.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,9 +32,23 @@ class MandateAuthority {
 
 class WorkflowRegistry {
  public:
-  void Add(std::unique_ptr<Workflow> workflow) { workflows_.push_back(std::move(workflow)); }
-  void AddProjection(std::unique_ptr<Projection> p) { projections_.push_back(std::move(p)); }
-  void SetMandateAuthority(std::unique_ptr<MandateAuthority> m) { mandates_ = std::move(m); }
+  // Adds `workflow` if it keeps the engine's contracts; else records why not (see Check):
+  //  - a name, unique among the workflows;
+  //  - states: the initial state and every transition's ends among them;
+  //  - every event of a transition with an applier, and every applied event in a transition;
+  //  - commands with unique names and unique message types, each with roles; a command for
+  //    the role "system" (a timer's) is found by its message type, so no two share one;
+  //  - what the workflow's own Check() finds (for a TableWorkflow: its scope functions, its
+  //    machine's rows and schema versions).
+  void Add(std::unique_ptr<Workflow> workflow);
+  // Adds a projection with a name unique among the projections.
+  void AddProjection(std::unique_ptr<Projection> p);
+  // Sets the mandate authority (at most one).
+  void SetMandateAuthority(std::unique_ptr<MandateAuthority> m);
+
+  // Every contract broken by what was added, one per line, each naming its workflow or
+  // projection; Ok if none.
+  Outcome Check() const;
 
   const Workflow* Find(std::string_view name) const {
     for (const auto& w : workflows_) {
@@ -46,6 +64,7 @@ class WorkflowRegistry {
   std::vector<std::unique_ptr<Workflow>> workflows_;
   std::vector<std::unique_ptr<Projection>> projections_;
   std::unique_ptr<MandateAuthority> mandates_;
+  std::vector<std::string> problems_;
 };
 
 }  // namespace wijkflow::engine

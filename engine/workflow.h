@@ -88,9 +88,15 @@ class Workflow {
   virtual std::unique_ptr<Instance> NewInstance(uint32_t definition_version) const = 0;
   // The district and amount `command` concerns; `current` is the instance (maybe new).
   virtual Scope ScopeOf(const Instance& current, const Message& command) const = 0;
+  // The district `instance` belongs to, for read scoping: a token for some districts reads only
+  // their instances, and those of no district (empty).
+  virtual std::string DistrictOf(const Instance& instance) const = 0;
   // Decide: check the rules in force on ctx.effective() and emit events through ctx, or reject.
   virtual Outcome Decide(DecideContext& ctx, const Instance& current,
                          const Message& command) const = 0;
+  // What is wrong with the definition beyond what the registry checks from Info() and
+  // Commands() (WorkflowRegistry::Add), e.g. a part left out; checked once, at registration.
+  virtual Outcome Check() const { return Outcome::Ok(); }
 };
 
 }  // namespace wijkflow::engine

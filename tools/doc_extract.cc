@@ -1,6 +1,7 @@
 // doc_extract DOC OUT_DIR: writes every fenced code block of a Markdown file whose first line is
-// "// file: NAME" to OUT_DIR/NAME, so that the code a document shows is the code CI compiles and
-// tests. Blocks with the same NAME are concatenated in order.
+// "// file: NAME" (or "# file: NAME") to OUT_DIR/NAME, so that the code a document shows is the
+// code CI compiles and tests. NAME may name folders (they are made); blocks with the same NAME
+// are concatenated in order.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -30,8 +31,9 @@ int main(int argc, char** argv) {
     if (!in_block) continue;
     if (first) {
       first = false;
-      const std::string tag = "// file: ";
-      if (line.rfind(tag, 0) == 0) name = line.substr(tag.size());
+      for (const std::string tag : {"// file: ", "# file: "}) {
+        if (line.rfind(tag, 0) == 0) name = line.substr(tag.size());
+      }
       continue;
     }
     if (!name.empty()) files[name] += line + "\n";
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(argv[2]);
   for (const auto& [file, text] : files) {
     const auto path = std::filesystem::path(argv[2]) / file;
+    std::filesystem::create_directories(path.parent_path());
     std::ifstream old(path);
     std::string current((std::istreambuf_iterator<char>(old)), std::istreambuf_iterator<char>());
     if (current != text) std::ofstream(path) << text;  // untouched files keep their timestamps

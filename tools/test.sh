@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test.
-#   tools/test.sh              release build in build/
+#   tools/test.sh              release build in build/, then tools/check-workflow-folder.sh
 #   tools/test.sh --sanitize   AddressSanitizer + UBSan build in build-asan/
 #   tools/test.sh --tsan       ThreadSanitizer over the event store, engine and race tests, in
 #                              build-tsan/
@@ -73,4 +73,6 @@ elif [[ "${1:-}" == "--sanitize" ]]; then
 else
   tools/build.sh build
   ctest --test-dir build --output-on-failure -j "$(nproc)"
+  # A workflow is one folder: the guide's example, dropped in as a new one, builds and registers.
+  tools/check-workflow-folder.sh build
 fi

@@ -1,24 +1,23 @@
 #include "workflows/register_all.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "engine/registry.h"
-#include "workflows/district_agreement/agreement_workflow.h"
-#include "workflows/initiative/initiative_workflow.h"
-#include "workflows/mandate/mandate_workflow.h"
-#include "workflows/subsidy_round/round_workflow.h"
 
 namespace wijkflow::workflows {
 
+// Generated (workflows/CMakeLists.txt): calls each folder's Register.
+void RegisterFolders(engine::WorkflowRegistry& registry);
+
 void RegisterAll(engine::WorkflowRegistry& registry) {
-  registry.Add(initiative::NewInitiativeWorkflow());
-  registry.Add(subsidy_round::NewRoundWorkflow());
-  registry.Add(mandate::NewMandateWorkflow());
-  registry.Add(agreement::NewAgreementWorkflow());
-  registry.AddProjection(initiative::NewInitiativesProjection());
-  registry.AddProjection(subsidy_round::NewRoundBudgetProjection());
-  registry.AddProjection(initiative::NewDecisionRegisterProjection());
-  registry.AddProjection(initiative::NewPublicationFeedProjection());
-  registry.AddProjection(agreement::NewAgreementProgressProjection());
-  registry.SetMandateAuthority(mandate::NewMandateAuthority());
+  RegisterFolders(registry);
+  // A broken contract is a defect of the program, not of its input: no caller could go on.
+  if (engine::Outcome o = registry.Check(); !o.ok()) {
+    std::fprintf(stderr, "wijkflow: the workflows break the engine's contracts:\n%s\n",
+                 o.message().c_str());
+    std::abort();
+  }
 }
 
 }  // namespace wijkflow::workflows

@@ -7,10 +7,9 @@ class WorkflowRegistry;
 
 namespace wijkflow::workflows {
 
-// Registers "initiatives", "subsidy-rounds", "mandates" and "district-agreements"; the
-// projections "initiatives", "round-budget", "decision-register", "publication-feed" and
-// "agreement-progress"; and the mandate register as the engine's MandateAuthority. Call once at
-// start-up.
+// Calls the Register function of every workflow folder (the list is generated from the folders
+// under workflows/ at build time), then checks the registry's contracts: a workflow that breaks
+// one stops the program here, with a message naming it and what is wrong. Call once at start-up.
 void RegisterAll(engine::WorkflowRegistry& registry);
 
 }  // namespace wijkflow::workflows

@@ -1,6 +1,5 @@
 #include "adapters/http/instance_index.h"
 
-#include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 
 #include "wijkflow/engine.pb.h"
@@ -33,7 +32,7 @@ class InstanceIndex final : public engine::Projection {
         wf->NewInstance(existed ? before->definition_version() : env.definition_version());
     if (existed && !instance->Restore(before->state(), before->data()).ok()) return;
     const std::string old_state = existed ? before->state() : "";
-    const std::string old_district = existed ? DistrictOf(instance->Data()) : "";
+    const std::string old_district = existed ? DistrictOf(*wf, *instance) : "";
     // A recorded event that the machine refuses cannot be indexed; the engine would not load
     // such a stream either.
     if (!instance->Apply(env, payload).ok()) return;
@@ -49,7 +48,7 @@ class InstanceIndex final : public engine::Projection {
       if (existed) model.Delete(index_keys::ByState(env.workflow(), old_state) + id);
       model.Put(index_keys::ByState(env.workflow(), snap.state()) + id, "");
     }
-    const std::string district = DistrictOf(instance->Data());
+    const std::string district = DistrictOf(*wf, *instance);
     if (district != old_district) {
       if (!old_district.empty()) {
         model.Delete(index_keys::ByDistrict(env.workflow(), old_district) + id);
@@ -64,13 +63,8 @@ class InstanceIndex final : public engine::Projection {
 
 }  // namespace
 
-std::string DistrictOf(const engine::Message& data) {
-  const auto* field = data.GetDescriptor()->FindFieldByName("district");
-  if (field == nullptr || field->is_repeated() ||
-      field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
-    return "";
-  }
-  std::string d = data.GetReflection()->GetString(data, field);
+std::string DistrictOf(const engine::Workflow& wf, const engine::Instance& instance) {
+  std::string d = wf.DistrictOf(instance);
   return d.find('/') == std::string::npos ? d : "";
 }
 

@@ -24,8 +24,9 @@ inline constexpr std::string_view kInstanceIndex = "instances";
 // REQUIRES: registry outlives the projection; workflows are added before events are applied.
 std::unique_ptr<engine::Projection> NewInstanceIndex(const engine::WorkflowRegistry* registry);
 
-// The "district" string field of a workflow's data message, or "".
-std::string DistrictOf(const engine::Message& data);
+// The district `instance` of `wf` belongs to, as the workflow says (Workflow::DistrictOf); ""
+// if it has none, or one that cannot be a key segment.
+std::string DistrictOf(const engine::Workflow& wf, const engine::Instance& instance);
 
 namespace index_keys {
 inline std::string Instance(std::string_view wf, std::string_view id) {

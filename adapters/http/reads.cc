@@ -44,8 +44,9 @@ const engine::Projection* FindProjection(Ctx& ctx, std::string_view name) {
 }
 
 // Fills `*error` with a 403 unless the caller may read an instance holding `data`.
-bool InScope(const Call& call, const engine::Message& data, Response* error) {
-  if (MayRead(*call.principal, DistrictOf(data))) return true;
+bool InScope(const Call& call, const engine::Workflow& wf, const engine::Instance& instance,
+             Response* error) {
+  if (MayRead(*call.principal, DistrictOf(wf, instance))) return true;
   *error = call.Fail(403, "forbidden", "the instance belongs to a district outside this token's");
   return false;
 }
@@ -54,7 +55,7 @@ bool InScope(const Call& call, const engine::Message& data, Response* error) {
 std::string SnapshotDistrict(const engine::Workflow& wf, const Snapshot& snap) {
   auto instance = wf.NewInstance(snap.definition_version());
   if (!instance->Restore(snap.state(), snap.data()).ok()) return "";
-  return DistrictOf(instance->Data());
+  return DistrictOf(wf, *instance);
 }
 
 }  // namespace
@@ -68,7 +69,7 @@ Response GetInstance(Ctx& ctx, Call& call) {
   engine::InstanceView view;
   engine::Outcome o = ctx.engine.Get(call.Param("workflow"), call.Param("id"), as_of, &view);
   if (!o.ok()) return call.Fail(Problem::FromOutcome(o));
-  if (!InScope(call, view.instance->Data(), &error)) return error;
+  if (!InScope(call, *wf, *view.instance, &error)) return error;
   const std::string etag = "\"" + std::to_string(view.version) + "\"";
   if (!as_of && call.req.Header("if-none-match") == etag) {
     Response r;
@@ -93,7 +94,8 @@ Response GetInstance(Ctx& ctx, Call& call) {
 
 Response GetHistory(Ctx& ctx, Call& call) {
   Response error;
-  if (FindWorkflow(ctx, call, &error) == nullptr) return error;
+  const engine::Workflow* wf = FindWorkflow(ctx, call, &error);
+  if (wf == nullptr) return error;
   uint64_t from = 1, limit = 1000;
   if (!QueryUint(call, "from", 1, UINT64_MAX, &from, &error) ||
       !QueryUint(call, "limit", 1000, ctx.options.max_page, &limit, &error)) {
@@ -108,7 +110,7 @@ Response GetHistory(Ctx& ctx, Call& call) {
     engine::InstanceView view;
     engine::Outcome o = ctx.engine.Get(call.Param("workflow"), call.Param("id"), {}, &view);
     if (!o.ok()) return call.Fail(Problem::FromOutcome(o));
-    if (!InScope(call, view.instance->Data(), &error)) return error;
+    if (!InScope(call, *wf, *view.instance, &error)) return error;
   }
   std::vector<EventEnvelope> events;
   s = ctx.store.ReadStream(stream, std::max<uint64_t>(from, 1), limit, &events);

@@ -49,15 +49,19 @@ class Toggle final : public Workflow {
  public:
   Toggle() {
     info_.name = "toggles";
-    DescribeMachine(Table(), &info_);
+    described_ = DescribeMachine(Table(), &info_);
     commands_ = {{"Open", &pb::Open::default_instance(), {"intake"}, false},
                  {"Close", &pb::Close::default_instance(), {"intake", "system"}, false},
                  {"Decide", &pb::Decide::default_instance(), {"district-manager"}, true}};
   }
   const WorkflowInfo& Info() const override { return info_; }
+  Outcome Check() const override { return described_; }
   const std::vector<CommandSpec>& Commands() const override { return commands_; }
   std::unique_ptr<Instance> NewInstance(uint32_t) const override {
     return std::make_unique<ToggleInstance>(&Table());
+  }
+  std::string DistrictOf(const Instance& instance) const override {
+    return static_cast<const pb::ToggleData&>(instance.Data()).district();
   }
   Scope ScopeOf(const Instance& current, const Message& command) const override {
     const auto& data = static_cast<const pb::ToggleData&>(current.Data());
@@ -95,6 +99,10 @@ class Toggle final : public Workflow {
       e->set_reason(close->reason());
       ctx.Emit(std::move(e));
       if (close->reason() != "keep-timer") ctx.CancelTimer("auto-close");
+      // A timer no command of the system role takes: the engine must refuse the decision.
+      if (close->reason() == "bad-timer") {
+        ctx.SetTimer("bad", ctx.effective() + kHour, std::make_unique<pb::Decide>());
+      }
       return Outcome::Ok();
     }
     const auto& d = static_cast<const pb::Decide&>(command);
@@ -107,6 +115,7 @@ class Toggle final : public Workflow {
  private:
   WorkflowInfo info_;
   std::vector<CommandSpec> commands_;
+  Outcome described_;
 };
 
 class TestMandates final : public MandateAuthority {

@@ -42,7 +42,7 @@ class CommandTable {
 
   // `initial_state`: the state of an instance without events. Only commands declared with
   // `creates` are accepted there; any other is NotFound.
-  explicit CommandTable(std::string initial_state) : initial_state_(std::move(initial_state)) {}
+  explicit CommandTable(std::string_view initial_state) : initial_state_(initial_state) {}
 
   // Declares command `Cmd`, named `name` (the HTTP path segment), for `roles`.
   template <class Cmd>
@@ -86,41 +86,70 @@ class CommandTable {
 
 // A workflow put together from the parts every workflow has: a name and the definition version
 // new instances start under, its machine (a factory and a description from the transition
-// table), its command table, and how a command's scope (district, amount) is found.
+// table), its command table, and the district (and amount) its instances and commands concern.
 template <class Data>
 class TableWorkflow final : public engine::Workflow {
  public:
   using Factory = std::unique_ptr<engine::Instance> (*)(uint32_t definition_version);
-  using Describe = void (*)(engine::WorkflowInfo* info);
+  // Fills the machine's part of the info; says what is wrong with the machine, if anything.
+  using Describe = Outcome (*)(engine::WorkflowInfo* info);
   // `data` is the instance's (empty for a new one); `command` the command at hand.
   using ScopeFn = engine::Scope (*)(const Data& data, const Message& command);
+  // The district an instance holding `data` belongs to (read scoping); empty: none.
+  using DistrictFn = std::string (*)(const Data& data);
 
-  TableWorkflow(std::string name, uint32_t definition_version, Factory make, Describe describe,
-                const CommandTable<Data>& commands, ScopeFn scope)
-      : make_(make), commands_(commands), scope_(scope) {
-    info_.name = std::move(name);
-    info_.definition_version = definition_version;
-    describe(&info_);
+  struct Parts {
+    std::string name;
+    uint32_t definition_version = 1;
+    Factory make = nullptr;
+    Describe describe = nullptr;
+    const CommandTable<Data>* commands = nullptr;
+    ScopeFn scope = nullptr;
+    DistrictFn district = nullptr;
+  };
+
+  explicit TableWorkflow(Parts parts) : parts_(std::move(parts)) {
+    info_.name = parts_.name;
+    info_.definition_version = parts_.definition_version;
+    described_ = parts_.describe != nullptr ? parts_.describe(&info_) : Outcome::Ok();
   }
 
   const engine::WorkflowInfo& Info() const override { return info_; }
-  const std::vector<engine::CommandSpec>& Commands() const override { return commands_.specs(); }
+  const std::vector<engine::CommandSpec>& Commands() const override {
+    static const std::vector<engine::CommandSpec> none;
+    return parts_.commands != nullptr ? parts_.commands->specs() : none;
+  }
   std::unique_ptr<engine::Instance> NewInstance(uint32_t definition_version) const override {
-    return make_(definition_version);
+    return parts_.make(definition_version);
   }
   engine::Scope ScopeOf(const engine::Instance& current, const Message& command) const override {
-    return scope_(static_cast<const Data&>(current.Data()), command);
+    return parts_.scope(static_cast<const Data&>(current.Data()), command);
+  }
+  std::string DistrictOf(const engine::Instance& instance) const override {
+    return parts_.district(static_cast<const Data&>(instance.Data()));
   }
   Outcome Decide(DecideContext& ctx, const engine::Instance& current,
                  const Message& command) const override {
-    return commands_.Decide(ctx, current, command);
+    return parts_.commands->Decide(ctx, current, command);
+  }
+  Outcome Check() const override {
+    std::string missing;
+    auto need = [&](bool present, const char* what) {
+      if (!present) missing += std::string(missing.empty() ? "" : ", ") + what;
+    };
+    need(parts_.make != nullptr, "a factory of instances (make)");
+    need(parts_.describe != nullptr, "a description of its machine (describe)");
+    need(parts_.commands != nullptr, "a command table (commands)");
+    need(parts_.scope != nullptr, "a scope function (scope)");
+    need(parts_.district != nullptr, "a district function (district)");
+    if (!missing.empty()) return Outcome::InvalidArgument("it has no " + missing);
+    return described_;
   }
 
  private:
+  Parts parts_;
   engine::WorkflowInfo info_;
-  Factory make_;
-  const CommandTable<Data>& commands_;
-  ScopeFn scope_;
+  Outcome described_;
 };
 
 // Emits `event` on the instance the command is for.

@@ -4,52 +4,56 @@
 #include "engine/machine.h"
 #include "wijkflow/district_agreement.pb.h"
 
-namespace wijkflow::workflows::agreement {
+namespace wijkflow::workflows::district_agreement {
 namespace {
 
 namespace pb = ::wijkflow::agreement;
+using engine::Across;
+using engine::AcrossTable;
+using engine::AnyOf;
 using engine::EventTable;
 using engine::MachineDef;
 using engine::MachineInstance;
+using engine::TransitionTable;
 using engine::msmf::Row;
 
 struct None : engine::msmf::state<> {
-  static constexpr const char* kName = "none";
+  static constexpr std::string_view kName = district_agreement::state::kNone;
 };
 struct Draft : engine::msmf::state<> {
-  static constexpr const char* kName = "draft";
+  static constexpr std::string_view kName = district_agreement::state::kDraft;
 };
 struct Endorsed : engine::msmf::state<> {
-  static constexpr const char* kName = "endorsed";
+  static constexpr std::string_view kName = district_agreement::state::kEndorsed;
 };
 struct Adopted : engine::msmf::state<> {
-  static constexpr const char* kName = "adopted";
+  static constexpr std::string_view kName = district_agreement::state::kAdopted;
 };
 struct Active : engine::msmf::state<> {
-  static constexpr const char* kName = "active";
+  static constexpr std::string_view kName = district_agreement::state::kActive;
 };
 struct Closed : engine::msmf::state<> {
-  static constexpr const char* kName = "closed";
+  static constexpr std::string_view kName = district_agreement::state::kClosed;
 };
 
 struct AgreementDef : MachineDef<AgreementDef> {
   using initial_state = None;
-  using transition_table = boost::mpl::vector<
-      // The agreement itself.
+  using transition_table = TransitionTable<
       Row<None, pb::AgreementDrafted, Draft>, Row<Draft, pb::AgreementEndorsed, Endorsed>,
       Row<Endorsed, pb::AgreementAdopted, Adopted>, Row<Adopted, pb::AgreementActivated, Active>,
-      Row<Adopted, pb::AgreementClosed, Closed>, Row<Active, pb::AgreementClosed, Closed>,
-      // Plans and actions are prepared from the draft on; executed once active.
-      Row<Draft, pb::ActionPlanDrafted, Draft>, Row<Endorsed, pb::ActionPlanDrafted, Endorsed>,
-      Row<Adopted, pb::ActionPlanDrafted, Adopted>, Row<Active, pb::ActionPlanDrafted, Active>,
-      Row<Adopted, pb::ActionPlanAdopted, Adopted>, Row<Active, pb::ActionPlanAdopted, Active>,
-      Row<Active, pb::ActionPlanStarted, Active>, Row<Active, pb::ActionPlanEvaluated, Active>,
-      Row<Closed, pb::ActionPlanEvaluated, Closed>, Row<Draft, pb::ActionAdded, Draft>,
-      Row<Endorsed, pb::ActionAdded, Endorsed>, Row<Adopted, pb::ActionAdded, Adopted>,
-      Row<Active, pb::ActionAdded, Active>, Row<Active, pb::ActionUpdated, Active>,
-      // Four-monthly progress reviews.
-      Row<Active, pb::ProgressReviewRecorded, Active>,
-      Row<Active, pb::ProgressReviewOverdue, Active>>;
+      Row<Adopted, pb::AgreementClosed, Closed>, Row<Active, pb::AgreementClosed, Closed>>;
+
+  // Plans and actions are prepared from the draft on; executed once active.
+  using Preparing = AnyOf<Draft, Endorsed, Adopted, Active>;
+  using across_table = AcrossTable<Across<Preparing, pb::ActionPlanDrafted>,                //
+                                   Across<AnyOf<Adopted, Active>, pb::ActionPlanAdopted>,   //
+                                   Across<AnyOf<Active>, pb::ActionPlanStarted>,            //
+                                   Across<AnyOf<Active, Closed>, pb::ActionPlanEvaluated>,  //
+                                   Across<Preparing, pb::ActionAdded>,                      //
+                                   Across<AnyOf<Active>, pb::ActionUpdated>,                //
+                                   // Four-monthly progress reviews.
+                                   Across<AnyOf<Active>, pb::ProgressReviewRecorded>,
+                                   Across<AnyOf<Active>, pb::ProgressReviewOverdue>>;
 };
 
 using Agreement = MachineInstance<AgreementDef, pb::AgreementData>;
@@ -156,8 +160,8 @@ std::unique_ptr<engine::Instance> NewAgreementInstance(uint32_t /*definition_ver
   return std::make_unique<Agreement>(&Events());
 }
 
-void DescribeAgreementMachine(engine::WorkflowInfo* info) {
-  engine::DescribeMachine(Events(), info);
+engine::Outcome DescribeAgreementMachine(engine::WorkflowInfo* info) {
+  return engine::DescribeMachine(Events(), info);
 }
 
-}  // namespace wijkflow::workflows::agreement
+}  // namespace wijkflow::workflows::district_agreement

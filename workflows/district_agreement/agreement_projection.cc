@@ -7,7 +7,7 @@
 #include "workflows/district_agreement/agreement_rules.h"
 #include "workflows/district_agreement/agreement_workflow.h"
 
-namespace wijkflow::workflows::agreement {
+namespace wijkflow::workflows::district_agreement {
 namespace {
 
 namespace pb = ::wijkflow::agreement;
@@ -93,4 +93,4 @@ std::unique_ptr<engine::Projection> NewAgreementProgressProjection() {
   return std::make_unique<ProgressProjection>();
 }
 
-}  // namespace wijkflow::workflows::agreement
+}  // namespace wijkflow::workflows::district_agreement

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-namespace wijkflow::workflows::agreement {
+namespace wijkflow::workflows::district_agreement {
 
 namespace pb = ::wijkflow::agreement;
 
@@ -61,4 +61,4 @@ Micros AddMonths(Micros t, int months) {
   return (sys_days{moved} + time_of_day).time_since_epoch().count();
 }
 
-}  // namespace wijkflow::workflows::agreement
+}  // namespace wijkflow::workflows::district_agreement

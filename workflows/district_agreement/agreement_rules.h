@@ -7,7 +7,7 @@
 #include "events/clock.h"
 #include "wijkflow/district_agreement.pb.h"
 
-namespace wijkflow::workflows::agreement {
+namespace wijkflow::workflows::district_agreement {
 
 // A plan moves draft -> adopted -> in execution -> evaluated, one step at a time.
 bool PlanMayMove(wijkflow::agreement::PlanState from, wijkflow::agreement::PlanState to);
@@ -26,4 +26,4 @@ Micros AddMonths(Micros t, int months);
 // after activation).
 inline constexpr int kReviewIntervalMonths = 4;
 
-}  // namespace wijkflow::workflows::agreement
+}  // namespace wijkflow::workflows::district_agreement

@@ -9,7 +9,7 @@
 #include "workflows/common/time.h"
 #include "workflows/district_agreement/agreement_workflow.h"
 
-namespace wijkflow::workflows::agreement {
+namespace wijkflow::workflows::district_agreement {
 namespace {
 
 namespace pb = ::wijkflow::agreement;
@@ -168,4 +168,4 @@ TEST_F(AgreementTest, ProgressProjectionShowsActionsBudgetsAndReviews) {
 }
 
 }  // namespace
-}  // namespace wijkflow::workflows::agreement
+}  // namespace wijkflow::workflows::district_agreement

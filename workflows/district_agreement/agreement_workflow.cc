@@ -7,7 +7,7 @@
 #include "workflows/district_agreement/agreement_machine.h"
 #include "workflows/district_agreement/agreement_rules.h"
 
-namespace wijkflow::workflows::agreement {
+namespace wijkflow::workflows::district_agreement {
 namespace {
 
 namespace pb = ::wijkflow::agreement;
@@ -272,7 +272,7 @@ Outcome DecideOverdue(DecideContext& ctx, const AgreementView& v, const pb::Mark
 const CommandTable<pb::AgreementData>& Commands() {
   static const auto* table = [] {
     using namespace roles;  // NOLINT: the role names read best bare here
-    auto* t = new CommandTable<pb::AgreementData>("none");
+    auto* t = new CommandTable<pb::AgreementData>(state::kNone);
     t->On<pb::DraftAgreement>("DraftAgreement", {kDistrictCouncil, kDistrictTeam}, DecideDraft,
                               {.creates = true});
     t->On<pb::EndorseAgreement>("EndorseAgreement", {kDistrictCouncil}, DecideEndorse);
@@ -303,11 +303,20 @@ engine::Scope ScopeOf(const pb::AgreementData& d, const Message& command) {
   return {};
 }
 
+std::string DistrictOf(const pb::AgreementData& d) { return d.district(); }
+
 }  // namespace
 
 std::unique_ptr<engine::Workflow> NewAgreementWorkflow() {
-  return std::make_unique<TableWorkflow<pb::AgreementData>>(
-      kWorkflow, 1, NewAgreementInstance, DescribeAgreementMachine, agreement::Commands(), ScopeOf);
+  return std::make_unique<TableWorkflow<pb::AgreementData>>(TableWorkflow<pb::AgreementData>::Parts{
+      .name = kWorkflow,
+      .definition_version = 1,
+      .make = NewAgreementInstance,
+      .describe = DescribeAgreementMachine,
+      .commands = &district_agreement::Commands(),
+      .scope = ScopeOf,
+      .district = DistrictOf,
+  });
 }
 
-}  // namespace wijkflow::workflows::agreement
+}  // namespace wijkflow::workflows::district_agreement

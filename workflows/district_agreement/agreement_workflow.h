@@ -13,11 +13,11 @@
 #include "engine/projection.h"
 #include "engine/workflow.h"
 
-namespace wijkflow::workflows::agreement {
+namespace wijkflow::workflows::district_agreement {
 
 std::unique_ptr<engine::Workflow> NewAgreementWorkflow();
 // "agreement-progress": per district and agreement, actions by status, budget per plan, last
 // and next review.
 std::unique_ptr<engine::Projection> NewAgreementProgressProjection();
 
-}  // namespace wijkflow::workflows::agreement
+}  // namespace wijkflow::workflows::district_agreement

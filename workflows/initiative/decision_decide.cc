@@ -13,7 +13,7 @@ namespace rpb = ::wijkflow::round;
 // residents voted for it (design: the vote decides whether a large initiative goes ahead).
 Outcome CheckVote(const InitiativeView& v, const RuleSet& rules) {
   if (!rules.voting_rounds || !IsLarge(rules, v.data.requested_cents())) return Outcome::Ok();
-  if (v.state != "vote-closed") {
+  if (v.state != state::kVoteClosed) {
     return Outcome::RuleViolated("voting-round", "under " + std::string(rules.version) +
                                                      " a large request is granted only after "
                                                      "a voting round");

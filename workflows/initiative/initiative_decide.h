@@ -6,6 +6,7 @@
 #include "wijkflow/initiative.pb.h"
 #include "wijkflow/subsidy_round.pb.h"
 #include "workflows/common/commands.h"
+#include "workflows/initiative/initiative_machine.h"
 #include "workflows/initiative/rules.h"
 
 namespace wijkflow::workflows::initiative {

@@ -10,32 +10,35 @@ namespace wijkflow::workflows::initiative {
 namespace {
 
 namespace pb = ::wijkflow::initiative;
+using engine::Across;
+using engine::AcrossTable;
+using engine::AnyOf;
 using engine::EventTable;
 using engine::MachineDef;
 using engine::MachineInstance;
+using engine::TransitionTable;
 using engine::msmf::none;
 using engine::msmf::Row;
-using engine::msmf::state;
 
-#define WIJKFLOW_STATE(Type, name)             \
-  struct Type : state<> {                      \
-    static constexpr const char* kName = name; \
+#define WIJKFLOW_STATE(Type, name)                  \
+  struct Type : engine::msmf::state<> {             \
+    static constexpr std::string_view kName = name; \
   }
-WIJKFLOW_STATE(Draft, "draft");
-WIJKFLOW_STATE(Submitted, "submitted");
-WIJKFLOW_STATE(CompletionRequested, "completion-requested");
-WIJKFLOW_STATE(SetAside, "set-aside");
-WIJKFLOW_STATE(UnderReview, "under-review");
-WIJKFLOW_STATE(InVote, "in-vote");
-WIJKFLOW_STATE(VoteClosed, "vote-closed");
-WIJKFLOW_STATE(Granted, "granted");
-WIJKFLOW_STATE(Refused, "refused");
-WIJKFLOW_STATE(ObjectionLodged, "objection-lodged");
-WIJKFLOW_STATE(Published, "published");
-WIJKFLOW_STATE(InProgress, "in-progress");
-WIJKFLOW_STATE(Accounted, "accounted");
-WIJKFLOW_STATE(Settled, "settled");
-WIJKFLOW_STATE(Withdrawn, "withdrawn");
+WIJKFLOW_STATE(Draft, initiative::state::kDraft);
+WIJKFLOW_STATE(Submitted, initiative::state::kSubmitted);
+WIJKFLOW_STATE(CompletionRequested, initiative::state::kCompletionRequested);
+WIJKFLOW_STATE(SetAside, initiative::state::kSetAside);
+WIJKFLOW_STATE(UnderReview, initiative::state::kUnderReview);
+WIJKFLOW_STATE(InVote, initiative::state::kInVote);
+WIJKFLOW_STATE(VoteClosed, initiative::state::kVoteClosed);
+WIJKFLOW_STATE(Granted, initiative::state::kGranted);
+WIJKFLOW_STATE(Refused, initiative::state::kRefused);
+WIJKFLOW_STATE(ObjectionLodged, initiative::state::kObjectionLodged);
+WIJKFLOW_STATE(Published, initiative::state::kPublished);
+WIJKFLOW_STATE(InProgress, initiative::state::kInProgress);
+WIJKFLOW_STATE(Accounted, initiative::state::kAccounted);
+WIJKFLOW_STATE(Settled, initiative::state::kSettled);
+WIJKFLOW_STATE(Withdrawn, initiative::state::kWithdrawn);
 #undef WIJKFLOW_STATE
 
 // Where the decision on an objection lands: the decision that now holds, and whether the
@@ -61,10 +64,9 @@ struct HoldsPublishedGrant {
 
 struct InitiativeDef : MachineDef<InitiativeDef> {
   using initial_state = Draft;
-  using transition_table = boost::mpl::vector<
-      // Intake and completion (Awb 4:3a, 4:5).
+  using transition_table = TransitionTable<
+      // Intake and completion (Awb 4:5).
       Row<Draft, pb::InitiativeSubmitted, Submitted>,
-      Row<Submitted, pb::ReceiptAcknowledged, Submitted>,
       Row<Submitted, pb::CompletionRequested, CompletionRequested>,
       Row<UnderReview, pb::CompletionRequested, CompletionRequested>,
       Row<CompletionRequested, pb::RequestCompleted, Submitted>,
@@ -77,43 +79,33 @@ struct InitiativeDef : MachineDef<InitiativeDef> {
       Row<UnderReview, pb::Refused, Refused>,          //
       Row<VoteClosed, pb::Granted, Granted>,           //
       Row<VoteClosed, pb::Refused, Refused>,
-      // The decision deadline (Awb 4:13, 4:14); paused while completion is requested.
-      Row<Submitted, pb::DecisionDeadlinePassed, Submitted>,
-      Row<UnderReview, pb::DecisionDeadlinePassed, UnderReview>,
-      Row<InVote, pb::DecisionDeadlinePassed, InVote>,
-      Row<VoteClosed, pb::DecisionDeadlinePassed, VoteClosed>,
-      Row<Submitted, pb::DecisionDeadlineExtended, Submitted>,
-      Row<UnderReview, pb::DecisionDeadlineExtended, UnderReview>,
-      Row<InVote, pb::DecisionDeadlineExtended, InVote>,
-      Row<VoteClosed, pb::DecisionDeadlineExtended, VoteClosed>,
-      // Objection (Awb 6:7, 7:11).
-      Row<Granted, pb::ObjectionLodged, ObjectionLodged>,
-      Row<Refused, pb::ObjectionLodged, ObjectionLodged>,
-      Row<Published, pb::ObjectionLodged, ObjectionLodged>,
+      // The decision on an objection (Awb 7:11).
       Row<ObjectionLodged, pb::ObjectionDecided, Refused, none, HoldsRefusal>,
       Row<ObjectionLodged, pb::ObjectionDecided, Granted, none, HoldsUnpublishedGrant>,
       Row<ObjectionLodged, pb::ObjectionDecided, Published, none, HoldsPublishedGrant>,
-      Row<Granted, pb::ObjectionWindowClosed, Granted>,
-      Row<Refused, pb::ObjectionWindowClosed, Refused>,
-      Row<Published, pb::ObjectionWindowClosed, Published>,
-      Row<InProgress, pb::ObjectionWindowClosed, InProgress>,
-      Row<Accounted, pb::ObjectionWindowClosed, Accounted>,
-      Row<Settled, pb::ObjectionWindowClosed, Settled>,
       // After the grant.
       Row<Granted, pb::Published, Published>,             //
       Row<Published, pb::ActivityStarted, InProgress>,    //
       Row<Published, pb::AccountsSubmitted, Accounted>,   //
       Row<InProgress, pb::AccountsSubmitted, Accounted>,  //
-      Row<Accounted, pb::Settled, Settled>,
-      // Withdrawal: before the decision, or giving up a grant.
-      Row<Submitted, pb::Withdrawn, Withdrawn>,            //
-      Row<CompletionRequested, pb::Withdrawn, Withdrawn>,  //
-      Row<UnderReview, pb::Withdrawn, Withdrawn>,          //
-      Row<InVote, pb::Withdrawn, Withdrawn>,               //
-      Row<VoteClosed, pb::Withdrawn, Withdrawn>,           //
-      Row<Granted, pb::Withdrawn, Withdrawn>,              //
-      Row<Published, pb::Withdrawn, Withdrawn>,            //
-      Row<InProgress, pb::Withdrawn, Withdrawn>>;
+      Row<Accounted, pb::Settled, Settled>>;
+
+  // Before the decision, with the decision clock running (it pauses while completion is
+  // requested, Awb 4:15).
+  using Pending = AnyOf<Submitted, UnderReview, InVote, VoteClosed>;
+  // A decision stands that can be objected to (Awb 6:7).
+  using Decided = AnyOf<Granted, Refused, Published>;
+  // A decision was taken: its objection window runs.
+  using AfterDecision = AnyOf<Granted, Refused, Published, InProgress, Accounted, Settled>;
+  // The applicant may withdraw before the decision, or give up a grant.
+  using Withdrawable = AnyOf<Submitted, CompletionRequested, UnderReview, InVote, VoteClosed,
+                             Granted, Published, InProgress>;
+  using across_table = AcrossTable<Across<AnyOf<Submitted>, pb::ReceiptAcknowledged>,  // Awb 4:3a
+                                   Across<Pending, pb::DecisionDeadlinePassed>,        // Awb 4:13
+                                   Across<Pending, pb::DecisionDeadlineExtended>,      // Awb 4:14
+                                   Across<Decided, pb::ObjectionLodged, ObjectionLodged>,
+                                   Across<AfterDecision, pb::ObjectionWindowClosed>,
+                                   Across<Withdrawable, pb::Withdrawn, Withdrawn>>;
 };
 
 using Machine = MachineInstance<InitiativeDef, pb::InitiativeData>;
@@ -154,8 +146,8 @@ std::unique_ptr<engine::Instance> NewInitiativeInstance(uint32_t /*definition_ve
   return std::make_unique<Machine>(&Events());
 }
 
-void DescribeInitiativeMachine(engine::WorkflowInfo* info) {
-  engine::DescribeMachine(Events(), info);
+engine::Outcome DescribeInitiativeMachine(engine::WorkflowInfo* info) {
+  return engine::DescribeMachine(Events(), info);
 }
 
 }  // namespace wijkflow::workflows::initiative

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "engine/workflow.h"
 
@@ -20,7 +21,27 @@ namespace wijkflow::workflows::initiative {
 
 inline constexpr const char* kWorkflow = "initiatives";
 
+// The machine's states, for handlers, projections and tests to name (the machine's state types
+// take their names from here, so a renamed state cannot drift from its uses).
+namespace state {
+inline constexpr std::string_view kDraft = "draft";
+inline constexpr std::string_view kSubmitted = "submitted";
+inline constexpr std::string_view kCompletionRequested = "completion-requested";
+inline constexpr std::string_view kSetAside = "set-aside";
+inline constexpr std::string_view kUnderReview = "under-review";
+inline constexpr std::string_view kInVote = "in-vote";
+inline constexpr std::string_view kVoteClosed = "vote-closed";
+inline constexpr std::string_view kGranted = "granted";
+inline constexpr std::string_view kRefused = "refused";
+inline constexpr std::string_view kObjectionLodged = "objection-lodged";
+inline constexpr std::string_view kPublished = "published";
+inline constexpr std::string_view kInProgress = "in-progress";
+inline constexpr std::string_view kAccounted = "accounted";
+inline constexpr std::string_view kSettled = "settled";
+inline constexpr std::string_view kWithdrawn = "withdrawn";
+}  // namespace state
+
 std::unique_ptr<engine::Instance> NewInitiativeInstance(uint32_t definition_version);
-void DescribeInitiativeMachine(engine::WorkflowInfo* info);
+engine::Outcome DescribeInitiativeMachine(engine::WorkflowInfo* info);
 
 }  // namespace wijkflow::workflows::initiative

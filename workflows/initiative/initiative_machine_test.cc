@@ -44,7 +44,7 @@ std::unique_ptr<engine::Instance> Granted() {
 
 TEST(InitiativeMachine, DescribesItsTable) {
   engine::WorkflowInfo info;
-  DescribeInitiativeMachine(&info);
+  ASSERT_TRUE(DescribeInitiativeMachine(&info).ok());
   EXPECT_EQ(info.initial_state, "draft");
   EXPECT_EQ(info.states.size(), 15u);
   EXPECT_EQ(info.transitions.size(), 46u);
@@ -125,7 +125,7 @@ TEST(InitiativeMachine, CloneKeepsStateAndRestoreSetsIt) {
 
 // Replays a history recorded under the old rules: it must keep reading as it was decided then.
 TEST(InitiativeMachine, GoldenHistoryOfTheVotingEraReplays) {
-  std::ifstream in(std::string(WIJKFLOW_WORKFLOWS_TESTDATA) + "/history_bi2022_vote.txt");
+  std::ifstream in(std::string(WIJKFLOW_TESTDATA) + "/history_bi2022_vote.txt");
   ASSERT_TRUE(in.good());
   auto i = NewInitiativeInstance(1);
   std::string line;

@@ -45,7 +45,7 @@ void AddDecisions(Table* t) {
 
 const Table& Commands() {
   static const Table* table = [] {
-    auto* t = new Table("draft");
+    auto* t = new Table(state::kDraft);
     AddIntake(t);
     AddDecisions(t);
     return t;
@@ -62,12 +62,21 @@ engine::Scope ScopeOf(const pb::InitiativeData& d, const Message& command) {
   return {};
 }
 
+std::string DistrictOf(const pb::InitiativeData& d) { return d.district(); }
+
 }  // namespace
 
 std::unique_ptr<engine::Workflow> NewInitiativeWorkflow() {
-  return std::make_unique<TableWorkflow<pb::InitiativeData>>(kWorkflow, 1, NewInitiativeInstance,
-                                                             DescribeInitiativeMachine,
-                                                             initiative::Commands(), ScopeOf);
+  return std::make_unique<TableWorkflow<pb::InitiativeData>>(
+      TableWorkflow<pb::InitiativeData>::Parts{
+          .name = kWorkflow,
+          .definition_version = 1,
+          .make = NewInitiativeInstance,
+          .describe = DescribeInitiativeMachine,
+          .commands = &initiative::Commands(),
+          .scope = ScopeOf,
+          .district = DistrictOf,
+      });
 }
 
 }  // namespace wijkflow::workflows::initiative

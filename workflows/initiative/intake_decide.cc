@@ -40,7 +40,7 @@ Outcome CheckRoundOpen(DecideContext& ctx, const pb::Submit& c) {
     return Outcome::RuleViolated(
         "round-district", "round '" + c.round_id() + "' is of district '" + d.district() + "'");
   }
-  if (round->StateName() != "open") {
+  if (round->StateName() != subsidy_round::state::kOpen) {
     return Outcome::RuleViolated("round-open", "round '" + c.round_id() + "' is " +
                                                    std::string(round->StateName()) + ", not open");
   }
@@ -112,7 +112,7 @@ Outcome DecideCompleteRequest(DecideContext& ctx, const InitiativeView& v,
 
 Outcome DecideExpireCompletionTerm(DecideContext& ctx, const InitiativeView& v,
                                    const pb::ExpireCompletionTerm&) {
-  if (v.state != "completion-requested" ||
+  if (v.state != state::kCompletionRequested ||
       ctx.effective() < ToMicros(v.data.completion_term_until())) {
     return Stale(v, "the completion term");
   }
@@ -146,7 +146,7 @@ Outcome DecideOpenVote(DecideContext& ctx, const InitiativeView& v, const pb::Op
 }
 
 Outcome DecideCloseVote(DecideContext& ctx, const InitiativeView& v, const pb::CloseVote& c) {
-  if (v.state == "in-vote" && ctx.effective() < ToMicros(v.data.vote_closes_on())) {
+  if (v.state == state::kInVote && ctx.effective() < ToMicros(v.data.vote_closes_on())) {
     return Outcome::RuleViolated(
         "vote-period", "the vote runs until " + FormatTime(ToMicros(v.data.vote_closes_on())));
   }
@@ -185,8 +185,8 @@ Outcome DecideExtendDeadline(DecideContext& ctx, const InitiativeView& v,
 
 Outcome DecideExpireDeadline(DecideContext& ctx, const InitiativeView& v,
                              const pb::ExpireDecisionDeadline&) {
-  const bool pending = v.state == "submitted" || v.state == "under-review" ||
-                       v.state == "in-vote" || v.state == "vote-closed";
+  const bool pending = v.state == state::kSubmitted || v.state == state::kUnderReview ||
+                       v.state == state::kInVote || v.state == state::kVoteClosed;
   const Micros deadline = ToMicros(v.data.decision_deadline());
   if (!pending || v.data.deadline_passed() || ctx.effective() < deadline) {
     return Stale(v, "the decision deadline");

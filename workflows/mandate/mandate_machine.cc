@@ -9,23 +9,27 @@ namespace wijkflow::workflows::mandate {
 namespace {
 
 namespace pb = ::wijkflow::mandate;
+using engine::Across;
+using engine::AcrossTable;
+using engine::AnyOf;
 using engine::EventTable;
 using engine::MachineDef;
 using engine::MachineInstance;
+using engine::TransitionTable;
 using engine::msmf::Row;
 
 struct Empty : engine::msmf::state<> {
-  static constexpr const char* kName = "empty";
+  static constexpr std::string_view kName = mandate::state::kEmpty;
 };
 struct Keeping : engine::msmf::state<> {
-  static constexpr const char* kName = "keeping";
+  static constexpr std::string_view kName = mandate::state::kKeeping;
 };
 
 struct RegisterDef : MachineDef<RegisterDef> {
   using initial_state = Empty;
-  using transition_table = boost::mpl::vector<Row<Empty, pb::MandateGranted, Keeping>,
-                                              Row<Keeping, pb::MandateGranted, Keeping>,
-                                              Row<Keeping, pb::MandateRevoked, Keeping>>;
+  using transition_table = TransitionTable<Row<Empty, pb::MandateGranted, Keeping>>;
+  using across_table = AcrossTable<Across<AnyOf<Keeping>, pb::MandateGranted>,
+                                   Across<AnyOf<Keeping>, pb::MandateRevoked>>;
 };
 
 using Register = MachineInstance<RegisterDef, pb::MandateRegister>;
@@ -68,8 +72,8 @@ std::unique_ptr<engine::Instance> NewRegisterInstance(uint32_t /*definition_vers
   return std::make_unique<Register>(&Events());
 }
 
-void DescribeRegisterMachine(engine::WorkflowInfo* info) {
-  engine::DescribeMachine(Events(), info);
+engine::Outcome DescribeRegisterMachine(engine::WorkflowInfo* info) {
+  return engine::DescribeMachine(Events(), info);
 }
 
 }  // namespace wijkflow::workflows::mandate

@@ -61,7 +61,7 @@ Outcome DecideRevoke(DecideContext& ctx, const Register& reg, const pb::RevokeMa
 
 const CommandTable<pb::MandateRegister>& Commands() {
   static const auto* table = [] {
-    auto* t = new CommandTable<pb::MandateRegister>("empty");
+    auto* t = new CommandTable<pb::MandateRegister>(state::kEmpty);
     t->On<pb::GrantMandate>("GrantMandate", {roles::kDistrictCouncil}, DecideGrant,
                             {.is_decision = false, .creates = true});
     t->On<pb::RevokeMandate>("RevokeMandate", {roles::kDistrictCouncil}, DecideRevoke);
@@ -77,6 +77,8 @@ engine::Scope ScopeOf(const pb::MandateRegister& d, const Message& command) {
   }
   return {};
 }
+
+std::string DistrictOf(const pb::MandateRegister& d) { return d.district(); }
 
 class RegisterAuthority final : public engine::MandateAuthority {
  public:
@@ -125,7 +127,15 @@ std::string CouncilOf(std::string_view district) {
 
 std::unique_ptr<engine::Workflow> NewMandateWorkflow() {
   return std::make_unique<TableWorkflow<pb::MandateRegister>>(
-      kWorkflow, 1, NewRegisterInstance, DescribeRegisterMachine, mandate::Commands(), ScopeOf);
+      TableWorkflow<pb::MandateRegister>::Parts{
+          .name = kWorkflow,
+          .definition_version = 1,
+          .make = NewRegisterInstance,
+          .describe = DescribeRegisterMachine,
+          .commands = &mandate::Commands(),
+          .scope = ScopeOf,
+          .district = DistrictOf,
+      });
 }
 
 std::unique_ptr<engine::MandateAuthority> NewMandateAuthority() {

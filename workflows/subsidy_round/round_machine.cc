@@ -10,50 +10,57 @@ namespace wijkflow::workflows::subsidy_round {
 namespace {
 
 namespace pb = ::wijkflow::round;
+using engine::Across;
+using engine::AcrossTable;
+using engine::AnyOf;
 using engine::EventTable;
 using engine::MachineDef;
 using engine::MachineInstance;
+using engine::TransitionTable;
 using engine::msmf::Row;
 using engine::msmf::state;
 
 struct New : state<> {
-  static constexpr const char* kName = "new";
+  static constexpr std::string_view kName = subsidy_round::state::kNew;
 };
 struct Requested : state<> {
-  static constexpr const char* kName = "requested";
+  static constexpr std::string_view kName = subsidy_round::state::kRequested;
 };
 struct Set : state<> {
-  static constexpr const char* kName = "set";
+  static constexpr std::string_view kName = subsidy_round::state::kSet;
 };
 struct Published : state<> {
-  static constexpr const char* kName = "published";
+  static constexpr std::string_view kName = subsidy_round::state::kPublished;
 };
 struct Open : state<> {
-  static constexpr const char* kName = "open";
+  static constexpr std::string_view kName = subsidy_round::state::kOpen;
 };
 struct Closed : state<> {
-  static constexpr const char* kName = "closed";
+  static constexpr std::string_view kName = subsidy_round::state::kClosed;
 };
 struct Finished : state<> {
-  static constexpr const char* kName = "finished";
+  static constexpr std::string_view kName = subsidy_round::state::kFinished;
 };
 
 struct RoundDef : MachineDef<RoundDef> {
   using initial_state = New;
-  using transition_table = boost::mpl::vector<
-      Row<New, pb::RoundRequested, Requested>,  //
-      Row<New, pb::RoundSet, Set>,              // a round the executive sets unasked
-      Row<Requested, pb::RoundSet, Set>,        //
-      Row<Set, pb::RoundSet, Set>,              // set again before publication
-      Row<Set, pb::RoundPublished, Published>,  //
-      Row<Published, pb::RoundOpened, Open>,    // Awb 4:26/4:27: never from "set"
-      Row<Open, pb::RoundClosed, Closed>,       //
-      Row<Closed, pb::RoundFinished, Finished>, Row<Set, pb::CeilingChanged, Set>,         //
-      Row<Published, pb::CeilingChanged, Published>, Row<Open, pb::CeilingChanged, Open>,  //
-      Row<Closed, pb::CeilingChanged, Closed>, Row<Open, pb::BudgetReserved, Open>,        //
-      Row<Closed, pb::BudgetReserved, Closed>, Row<Open, pb::BudgetReleased, Open>,        //
-      Row<Closed, pb::BudgetReleased, Closed>, Row<Open, pb::BudgetSettled, Open>,         //
-      Row<Closed, pb::BudgetSettled, Closed>>;
+  using transition_table =
+      TransitionTable<Row<New, pb::RoundRequested, Requested>,  //
+                      Row<New, pb::RoundSet, Set>,        // a round the executive sets unasked
+                      Row<Requested, pb::RoundSet, Set>,  //
+                      Row<Set, pb::RoundSet, Set>,        // set again before publication
+                      Row<Set, pb::RoundPublished, Published>,  //
+                      Row<Published, pb::RoundOpened, Open>,    // Awb 4:26/4:27: never from "set"
+                      Row<Open, pb::RoundClosed, Closed>,       //
+                      Row<Closed, pb::RoundFinished, Finished>>;
+
+  // Budget moves while the round is open or closed: a grant decided after the round closed
+  // still draws on it.
+  using Drawing = AnyOf<Open, Closed>;
+  using across_table = AcrossTable<Across<AnyOf<Set, Published, Open, Closed>, pb::CeilingChanged>,
+                                   Across<Drawing, pb::BudgetReserved>,  //
+                                   Across<Drawing, pb::BudgetReleased>,  //
+                                   Across<Drawing, pb::BudgetSettled>>;
 };
 
 using Round = MachineInstance<RoundDef, pb::RoundData>;
@@ -146,6 +153,8 @@ std::unique_ptr<engine::Instance> NewRoundInstance(uint32_t /*definition_version
   return std::make_unique<Round>(&Events());
 }
 
-void DescribeRoundMachine(engine::WorkflowInfo* info) { engine::DescribeMachine(Events(), info); }
+engine::Outcome DescribeRoundMachine(engine::WorkflowInfo* info) {
+  return engine::DescribeMachine(Events(), info);
+}
 
 }  // namespace wijkflow::workflows::subsidy_round

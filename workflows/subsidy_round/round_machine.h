@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "engine/workflow.h"
 
@@ -13,7 +14,18 @@ namespace wijkflow::workflows::subsidy_round {
 
 inline constexpr const char* kWorkflow = "subsidy-rounds";
 
+// The machine's states, for handlers, projections and tests to name.
+namespace state {
+inline constexpr std::string_view kNew = "new";
+inline constexpr std::string_view kRequested = "requested";
+inline constexpr std::string_view kSet = "set";
+inline constexpr std::string_view kPublished = "published";
+inline constexpr std::string_view kOpen = "open";
+inline constexpr std::string_view kClosed = "closed";
+inline constexpr std::string_view kFinished = "finished";
+}  // namespace state
+
 std::unique_ptr<engine::Instance> NewRoundInstance(uint32_t definition_version);
-void DescribeRoundMachine(engine::WorkflowInfo* info);
+engine::Outcome DescribeRoundMachine(engine::WorkflowInfo* info);
 
 }  // namespace wijkflow::workflows::subsidy_round

@@ -76,7 +76,7 @@ Outcome DecidePublish(DecideContext& ctx, const RoundView& round, const pb::Publ
 }
 
 Outcome DecideOpen(DecideContext& ctx, const RoundView& round, const pb::OpenRound&) {
-  if (round.state == "requested" || round.state == "set") {
+  if (round.state == state::kRequested || round.state == state::kSet) {
     return Outcome::RuleViolated("published-before-open",
                                  "the ceiling and distribution rule must be published before "
                                  "the round opens (Awb 4:26, 4:27)");
@@ -105,8 +105,8 @@ Outcome DecideCeiling(DecideContext& ctx, const RoundView& round, const pb::Chan
   if (c.ceiling_cents() <= 0) {
     return Outcome::RuleViolated("ceiling", "a round's ceiling must be above 0");
   }
-  const bool published =
-      round.state == "published" || round.state == "open" || round.state == "closed";
+  const bool published = round.state == state::kPublished || round.state == state::kOpen ||
+                         round.state == state::kClosed;
   if (published && c.publication_ref().empty()) {
     return Outcome::RuleViolated("ceiling-publication",
                                  "a published round's new ceiling must be published (Awb 4:27)");
@@ -134,7 +134,7 @@ const CommandTable<pb::RoundData>& Commands() {
   static const auto* table = [] {
     using roles::kExecutive;
     const CommandTable<pb::RoundData>::Options creates{.is_decision = false, .creates = true};
-    auto* t = new CommandTable<pb::RoundData>("new");
+    auto* t = new CommandTable<pb::RoundData>(state::kNew);
     t->On<pb::RequestRound>("RequestRound", {roles::kDistrictCouncil}, DecideRequest, creates);
     t->On<pb::SetRound>("SetRound", {kExecutive}, DecideSet, creates);
     t->On<pb::PublishRound>("PublishRound", {kExecutive}, DecidePublish);
@@ -154,11 +154,20 @@ engine::Scope ScopeOf(const pb::RoundData& d, const Message& command) {
   return {};
 }
 
+std::string DistrictOf(const pb::RoundData& d) { return d.district(); }
+
 }  // namespace
 
 std::unique_ptr<engine::Workflow> NewRoundWorkflow() {
-  return std::make_unique<TableWorkflow<pb::RoundData>>(
-      kWorkflow, 1, NewRoundInstance, DescribeRoundMachine, subsidy_round::Commands(), ScopeOf);
+  return std::make_unique<TableWorkflow<pb::RoundData>>(TableWorkflow<pb::RoundData>::Parts{
+      .name = kWorkflow,
+      .definition_version = 1,
+      .make = NewRoundInstance,
+      .describe = DescribeRoundMachine,
+      .commands = &subsidy_round::Commands(),
+      .scope = ScopeOf,
+      .district = DistrictOf,
+  });
 }
 
 }  // namespace wijkflow::workflows::subsidy_round
