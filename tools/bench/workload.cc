@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "workflows/common/time.h"
+#include "workflows/subsidy_round/round_machine.h"
 
 namespace wijkflow::bench {
 
@@ -52,7 +53,7 @@ void OpenBenchRound(engine::Engine* engine, SimulatedClock* clock) {
   engine::InstanceView v;
   Outcome o = engine->Get("subsidy-rounds", kRound, std::nullopt, &v);
   if (!o.ok()) throw std::runtime_error("round: " + o.ToString());
-  if (v.instance->StateName() != std::string_view("open")) {
+  if (v.instance->StateName() != workflows::subsidy_round::state::kOpen) {
     throw std::runtime_error("round is " + std::string(v.instance->StateName()) + ", not Open");
   }
   clock->AdvanceTo(workflows::DateMicros(2023, 3, 1));

@@ -7,6 +7,7 @@
 #include "tests/testing/temp_dir.h"
 #include "wijkflow/district_agreement.pb.h"
 #include "workflows/common/time.h"
+#include "workflows/district_agreement/agreement_machine.h"
 #include "workflows/district_agreement/agreement_workflow.h"
 
 namespace wijkflow::workflows::district_agreement {
@@ -85,7 +86,7 @@ TEST_F(AgreementTest, FourYearsFromDraftToClose) {
   Rejected("agreement-id", RV, kTeam, "DraftAgreement",
            R"({"district":"feijenoord","firstYear":2023})", "feijenoord-2023");
   Ok(kTeam, "DraftAgreement", R"({"district":"feijenoord","firstYear":2023,"vision":"Samen"})");
-  EXPECT_EQ(State(), "draft");
+  EXPECT_EQ(State(), state::kDraft);
   Rejected("", Outcome::Kind::kForbidden, kExecutive, "EndorseAgreement",
            R"({"meetingDate":"2022-11-01T19:00:00Z","meetingRef":"wr-2022-11"})");
   Rejected("public-meeting", RV, kCouncil, "EndorseAgreement", R"({})");
@@ -104,11 +105,11 @@ TEST_F(AgreementTest, FourYearsFromDraftToClose) {
   // Adopted before its period: it waits for 1 January 2023.
   Rejected("", Outcome::Kind::kForbidden, kCouncil, "AdoptAgreement", R"({"decisionRef":"c-1"})");
   Ok(kExecutive, "AdoptAgreement", R"({"decisionRef":"college-2022-118"})");
-  EXPECT_EQ(State(), "adopted");
+  EXPECT_EQ(State(), state::kAdopted);
   Rejected("", Outcome::Kind::kInvalidTransition, kTeam, "UpdateAction",
            R"({"actionId":"a1","status":"ACTION_STATUS_IN_PROGRESS"})");
   AdvanceTo(DateMicros(2023, 1, 2));
-  EXPECT_EQ(State(), "active");
+  EXPECT_EQ(State(), state::kActive);
 
   Ok(kExecutive, "AdoptActionPlan", R"({"year":2023,"decisionRef":"voorjaarsnota-2023"})");
   Ok(kTeam, "StartActionPlan", R"({"year":2023})");
@@ -133,7 +134,7 @@ TEST_F(AgreementTest, FourYearsFromDraftToClose) {
 
   // The period ends on 1 January 2027; a review falls overdue once on the way.
   AdvanceTo(DateMicros(2027, 1, 1));
-  EXPECT_EQ(State(), "closed");
+  EXPECT_EQ(State(), state::kClosed);
   EXPECT_TRUE(Data().review_overdue());
   const uint64_t end = store_->LastPosition();
   AdvanceTo(DateMicros(2028, 1, 1));  // no timer of a closed agreement is left to fire
@@ -158,7 +159,7 @@ TEST_F(AgreementTest, ProgressProjectionShowsActionsBudgetsAndReviews) {
   ASSERT_TRUE(runner.Get("agreement-progress", kId, &bytes).ok());
   pb::AgreementProgress p;
   ASSERT_TRUE(p.ParseFromString(bytes));
-  EXPECT_EQ(p.state(), "active");
+  EXPECT_EQ(p.state(), state::kActive);
   EXPECT_EQ(p.actions_by_status().at("planned"), 1);
   EXPECT_EQ(p.actions_by_status().at("delayed"), 1);
   ASSERT_EQ(p.plans_size(), 1);

@@ -99,7 +99,7 @@ TEST_F(InitiativeDecideTest, GrantGuardsMaximumAndCeilingAndReservesOnTheRound) 
   EXPECT_EQ(Grant("a", 1'200'000, kNew + kDay).rule(), "max-per-request");
   EXPECT_EQ(Grant("a", 1'300'000, kNew + kDay).rule(), "grant-exceeds-request");
   ASSERT_TRUE(Grant("a", 1'000'000, kNew + kDay).ok());
-  EXPECT_EQ(world_.State(kWorkflow, "a"), "granted");
+  EXPECT_EQ(world_.State(kWorkflow, "a"), state::kGranted);
   EXPECT_EQ(RoundData("r").reserved_cents(), 1'000'000);
   EXPECT_EQ(Data("a").decision().rule_version(), "bi-2023");
 
@@ -120,7 +120,7 @@ TEST_F(InitiativeDecideTest, RefusalNeedsReasonsAndTheRightDecider) {
   refuse.set_reasons("not an activity in the district");
   EXPECT_EQ(Run("a", MakeActor("college", "executive"), kNew + kDay, refuse).rule(), "decider");
   ASSERT_TRUE(Run("a", Council(), kNew + kDay, refuse).ok());
-  EXPECT_EQ(world_.State(kWorkflow, "a"), "refused");
+  EXPECT_EQ(world_.State(kWorkflow, "a"), state::kRefused);
   ASSERT_EQ(world_.timers().size(), 2u);
   EXPECT_EQ(world_.timers()[1].name, kObjectionTimer);
   EXPECT_EQ(world_.timers()[1].due, ObjectionWindowEnd(kNew + kDay));
@@ -162,7 +162,7 @@ TEST_F(InitiativeDecideTest, CompletionPausesTheDecisionClock) {
   done.set_supplied("budget attached");
   ASSERT_TRUE(Run("a", MakeActor("resident-a", "applicant"), kNew + 3 * kWeek, done).ok());
   EXPECT_EQ(ToMicros(Data("a").decision_deadline()), kNew + 10 * kWeek);  // 8 + 2 paused
-  EXPECT_EQ(world_.State(kWorkflow, "a"), "submitted");
+  EXPECT_EQ(world_.State(kWorkflow, "a"), state::kSubmitted);
 }
 
 TEST_F(InitiativeDecideTest, WhoDecidedUnderMandateMayNotDecideTheObjection) {
@@ -188,7 +188,7 @@ TEST_F(InitiativeDecideTest, WhoDecidedUnderMandateMayNotDecideTheObjection) {
   EXPECT_EQ(o.kind(), Outcome::Kind::kForbidden);
   EXPECT_EQ(o.rule(), "objection-decider");
   ASSERT_TRUE(Run("a", Council(), kNew + 4 * kWeek, d).ok());
-  EXPECT_EQ(world_.State(kWorkflow, "a"), "granted");
+  EXPECT_EQ(world_.State(kWorkflow, "a"), state::kGranted);
   EXPECT_EQ(RoundData("r").reserved_cents(), 100'000);
 }
 
@@ -213,7 +213,7 @@ TEST_F(InitiativeDecideTest, LowerSettlementNeedsAGroundAndReleasesTheDifference
   EXPECT_EQ(Run("a", Council(), kNew + 10 * kWeek, s).rule(), "settlement-exceeds-grant");
   s.set_amount_cents(300'000);
   ASSERT_TRUE(Run("a", Council(), kNew + 10 * kWeek, s).ok());
-  EXPECT_EQ(world_.State(kWorkflow, "a"), "settled");
+  EXPECT_EQ(world_.State(kWorkflow, "a"), state::kSettled);
   EXPECT_EQ(RoundData("r").reserved_cents(), 300'000);
   EXPECT_EQ(RoundData("r").released_cents(), 100'000);
   EXPECT_EQ(RoundData("r").settled_cents(), 300'000);

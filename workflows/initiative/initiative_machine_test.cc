@@ -45,13 +45,13 @@ std::unique_ptr<engine::Instance> Granted() {
 TEST(InitiativeMachine, DescribesItsTable) {
   engine::WorkflowInfo info;
   ASSERT_TRUE(DescribeInitiativeMachine(&info).ok());
-  EXPECT_EQ(info.initial_state, "draft");
+  EXPECT_EQ(info.initial_state, state::kDraft);
   EXPECT_EQ(info.states.size(), 15u);
   EXPECT_EQ(info.transitions.size(), 46u);
   EXPECT_EQ(info.events.size(), 20u);
-  EXPECT_EQ(info.transitions[0].from, "draft");
+  EXPECT_EQ(info.transitions[0].from, state::kDraft);
   EXPECT_EQ(info.transitions[0].event, "InitiativeSubmitted");
-  EXPECT_EQ(info.transitions[0].to, "submitted");
+  EXPECT_EQ(info.transitions[0].to, state::kSubmitted);
 }
 
 TEST(InitiativeMachine, RejectsIllegalEventsWithoutChangingData) {
@@ -60,7 +60,7 @@ TEST(InitiativeMachine, RejectsIllegalEventsWithoutChangingData) {
   g.set_amount_cents(100);
   Outcome o = Apply(*i, g);
   EXPECT_EQ(o.kind(), Outcome::Kind::kInvalidTransition);
-  EXPECT_EQ(o.state(), "draft");
+  EXPECT_EQ(o.state(), state::kDraft);
   EXPECT_EQ(static_cast<const pb::InitiativeData&>(i->Data()).granted_cents(), 0);
   pb::InitiativeSubmitted s;
   ASSERT_TRUE(Apply(*i, s).ok());
@@ -77,9 +77,9 @@ TEST(InitiativeMachine, ObjectionDecisionLandsOnTheDecisionThatHolds) {
 
   auto a = Granted();
   ASSERT_TRUE(lodge(*a).ok());
-  EXPECT_EQ(a->StateName(), "objection-lodged");
+  EXPECT_EQ(a->StateName(), state::kObjectionLodged);
   ASSERT_TRUE(Apply(*a, stands).ok());
-  EXPECT_EQ(a->StateName(), "granted");
+  EXPECT_EQ(a->StateName(), state::kGranted);
 
   auto b = Granted();
   ASSERT_TRUE(Apply(*b, pb::Published()).ok());
@@ -87,7 +87,7 @@ TEST(InitiativeMachine, ObjectionDecisionLandsOnTheDecisionThatHolds) {
   pb::ObjectionDecided published = stands;
   published.set_published(true);
   ASSERT_TRUE(Apply(*b, published).ok());
-  EXPECT_EQ(b->StateName(), "published");
+  EXPECT_EQ(b->StateName(), state::kPublished);
 
   auto c = Granted();
   ASSERT_TRUE(lodge(*c).ok());
@@ -95,7 +95,7 @@ TEST(InitiativeMachine, ObjectionDecisionLandsOnTheDecisionThatHolds) {
   revoked.set_outcome(pb::OBJECTION_OUTCOME_UPHELD);
   revoked.set_kind(pb::DECISION_KIND_REFUSAL);
   ASSERT_TRUE(Apply(*c, revoked).ok());
-  EXPECT_EQ(c->StateName(), "refused");
+  EXPECT_EQ(c->StateName(), state::kRefused);
   const auto& d = static_cast<const pb::InitiativeData&>(c->Data());
   EXPECT_EQ(d.decision().kind(), pb::DECISION_KIND_REFUSAL);
   EXPECT_EQ(d.granted_cents(), 0);
@@ -105,22 +105,22 @@ TEST(InitiativeMachine, ObjectionDecisionLandsOnTheDecisionThatHolds) {
   ASSERT_TRUE(lodge(*e).ok());
   pb::ObjectionDecided no_kind;  // matches no guard
   EXPECT_EQ(Apply(*e, no_kind).kind(), Outcome::Kind::kInvalidTransition);
-  EXPECT_EQ(e->StateName(), "objection-lodged");
+  EXPECT_EQ(e->StateName(), state::kObjectionLodged);
 }
 
 TEST(InitiativeMachine, CloneKeepsStateAndRestoreSetsIt) {
   auto a = Granted();
   auto copy = a->Clone();
-  EXPECT_EQ(copy->StateName(), "granted");
+  EXPECT_EQ(copy->StateName(), state::kGranted);
   ASSERT_TRUE(Apply(*copy, pb::Published()).ok());
-  EXPECT_EQ(copy->StateName(), "published");
-  EXPECT_EQ(a->StateName(), "granted");
+  EXPECT_EQ(copy->StateName(), state::kPublished);
+  EXPECT_EQ(a->StateName(), state::kGranted);
 
   auto r = NewInitiativeInstance(1);
-  ASSERT_TRUE(r->Restore("in-progress", a->Data().SerializeAsString()).ok());
-  EXPECT_EQ(r->StateName(), "in-progress");
+  ASSERT_TRUE(r->Restore(state::kInProgress, a->Data().SerializeAsString()).ok());
+  EXPECT_EQ(r->StateName(), state::kInProgress);
   EXPECT_TRUE(Apply(*r, pb::AccountsSubmitted()).ok());
-  EXPECT_EQ(r->StateName(), "accounted");
+  EXPECT_EQ(r->StateName(), state::kAccounted);
 }
 
 // Replays a history recorded under the old rules: it must keep reading as it was decided then.
@@ -157,7 +157,7 @@ TEST(InitiativeMachine, GoldenHistoryOfTheVotingEraReplays) {
     ++events;
   }
   EXPECT_EQ(events, 11);
-  EXPECT_EQ(i->StateName(), "settled");
+  EXPECT_EQ(i->StateName(), state::kSettled);
   const auto& d = static_cast<const pb::InitiativeData&>(i->Data());
   EXPECT_EQ(d.id(), "ini-2023-0042");
   EXPECT_EQ(d.submission_rule_version(), "bi-2022");

@@ -49,7 +49,7 @@ class MandateTest : public ::testing::Test {
 TEST_F(MandateTest, GrantNumbersMandatesAndChecksItsArguments) {
   ASSERT_TRUE(Grant("wm-1", 250'000, kJan).ok());
   ASSERT_TRUE(Grant("wm-2", 0, kJan).ok());
-  EXPECT_EQ(world_.State(kWorkflow, "feijenoord"), "keeping");
+  EXPECT_EQ(world_.State(kWorkflow, "feijenoord"), state::kKeeping);
   ASSERT_EQ(Register().mandates_size(), 2);
   EXPECT_EQ(Register().mandates(0).id(), "m-1");
   EXPECT_EQ(Register().mandates(1).id(), "m-2");

@@ -64,7 +64,7 @@ TEST_F(RoundTest, CannotOpenBeforePublication) {
   EXPECT_EQ(world_.timers()[0].due, kStart);
   EXPECT_EQ(Run(pb::OpenRound(), kStart - 1).rule(), "round-period");
   ASSERT_TRUE(Run(pb::OpenRound(), kStart, "system").ok());
-  EXPECT_EQ(world_.State(kWorkflow, "feijenoord-2024-1"), "open");
+  EXPECT_EQ(world_.State(kWorkflow, "feijenoord-2024-1"), state::kOpen);
   ASSERT_EQ(world_.timers().size(), 2u);  // opening cancelled, closing set at the period's end
   EXPECT_EQ(world_.timers()[1].name, kClosingTimer);
   EXPECT_EQ(world_.timers()[1].due, kStart + 26 * kWeek);
