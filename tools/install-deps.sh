@@ -15,6 +15,7 @@ pkgs=(
   libcli11-dev               # command lines
   libabsl-dev                # Swiss-table hash maps (the projections' model cache)
   libjemalloc-dev            # the programs' allocator
+  tzdata                     # Europe/Amsterdam: calendar days and the order of receipt
   curl                       # the README's demo scenario
   chromium                   # renders the HTML audit report in its tests (headless)
 )

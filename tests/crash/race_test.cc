@@ -75,8 +75,9 @@ TEST_F(Races, OneDecisionOfOneInitiativeWins) {
   ASSERT_EQ(ok, 1);
   const std::string state = State(kInitiatives, "ini-1");
   EXPECT_EQ(state, granted == 1 ? "granted" : "refused");
-  // A grant appends to the initiative and reserves on the round; a refusal only the initiative.
-  EXPECT_EQ(store_->LastPosition(), before + (granted == 1 ? 2u : 1u));
+  // A grant appends to the initiative and reserves on the round; a refusal appends to the
+  // initiative and ends its claim on the round.
+  EXPECT_EQ(store_->LastPosition(), before + 2u);
   EXPECT_EQ(Round(kRound).reserved_cents(), granted == 1 ? 100'000 : 0);
   EXPECT_TRUE(store_->Verify().ok);
 }

@@ -86,6 +86,9 @@ TEST_F(InitiativeScenario, GrantGuardsTheRoundMaximumAndTheCeiling) {
   g.set_reasons("fits");
   ExpectRejected(Kind::kRuleViolated, "max-per-request", kInitiatives, "ini-big", g,
                  "wr-feijenoord", "district-council");
+  // Waiting, it holds its place and EUR 10,000 (the round's maximum) of the ceiling, until
+  // refused.
+  Ok(Refuse("ini-big", "above the round's maximum of EUR 10,000 per request"));
   // Fill the ceiling (EUR 50,000) to EUR 45,000.
   for (int i = 0; i < 5; ++i) {
     const std::string id = "ini-" + std::to_string(i);

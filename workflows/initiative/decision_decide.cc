@@ -99,6 +99,7 @@ Outcome DecideGrant(DecideContext& ctx, const InitiativeView& v, const pb::Grant
   e.set_reasons(c.reasons());
   *e.mutable_objection_until() = ToTimestamp(objection_until);
   *e.mutable_obligations() = c.obligations();
+  e.set_place_in_order(reserve->place());
   ctx.Emit(std::make_unique<pb::Granted>(std::move(e)), kGrantedSchema);
   // One append: the grant and its reservation stand or fall together.
   ctx.EmitTo(subsidy_round::kWorkflow, v.data.round_id(), std::move(reserve));
@@ -106,7 +107,7 @@ Outcome DecideGrant(DecideContext& ctx, const InitiativeView& v, const pb::Grant
   return Outcome::Ok();
 }
 
-Outcome DecideRefuse(DecideContext& ctx, const InitiativeView&, const pb::Refuse& c) {
+Outcome DecideRefuse(DecideContext& ctx, const InitiativeView& v, const pb::Refuse& c) {
   const RuleSet* rules = nullptr;
   Outcome o = CheckDecision(ctx, c.reasons(), "a refusal", &rules);
   if (!o.ok()) return o;
@@ -115,7 +116,10 @@ Outcome DecideRefuse(DecideContext& ctx, const InitiativeView&, const pb::Refuse
   e.set_rule_version(std::string(rules->version));
   e.set_reasons(c.reasons());
   *e.mutable_objection_until() = ToTimestamp(objection_until);
+  e.set_place_in_order(ClaimPlace(ctx, v.data));
   Emit(ctx, std::move(e));
+  // The claim lapses: the money goes to the next requests in the order.
+  EndClaim(ctx, v.data, rpb::CLAIM_END_REFUSED);
   AfterDecision(ctx, objection_until);
   return Outcome::Ok();
 }

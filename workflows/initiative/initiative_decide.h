@@ -63,10 +63,19 @@ Outcome RequireReasons(const std::string& reasons, const char* what);
 // The round the initiative draws on, or nullptr.
 const wijkflow::round::RoundData* LoadRound(DecideContext& ctx, const std::string& round_id);
 // A grant (or a raise on objection) of `extra_cents` to reach `total_cents` fits the round:
-// total within the round's maximum per request ("max-per-request") and the extra within what
-// the ceiling in force at submission leaves ("ceiling", Awb 4:25). Fills the reservation.
+// total within the round's maximum per request ("max-per-request"), and ("ceiling", Awb 4:25) a
+// first grant of a request with a claim only if its claim fits in the order of receipt; without
+// one, the extra within what the order leaves. Fills the reservation (which converts the claim).
 Outcome CheckBudget(DecideContext& ctx, const pb::InitiativeData& d, int64_t total_cents,
                     int64_t extra_cents, wijkflow::round::BudgetReserved* reservation);
+// The request's claim on round `round_id`, received complete now (at the effective date): its
+// place in the order of receipt (Awb 4:25, 4:26), for what it asks up to the round's maximum per
+// request. Emitted to the round in the same append.
+void LodgeClaim(DecideContext& ctx, const std::string& round_id, int64_t amount_cents);
+// The place of the request's claim in its round's order of receipt; 0 if it has no claim.
+int32_t ClaimPlace(DecideContext& ctx, const pb::InitiativeData& d);
+// Ends the request's claim on its round, if it has one.
+void EndClaim(DecideContext& ctx, const pb::InitiativeData& d, wijkflow::round::ClaimEnd reason);
 // A release of `cents` of this initiative's reservation, for its round.
 std::unique_ptr<wijkflow::round::BudgetReleased> Release(const DecideContext& ctx, int64_t cents,
                                                          wijkflow::round::ReleaseReason reason);

@@ -70,8 +70,9 @@ class InitiativeDecideTest : public ::testing::Test {
 TEST_F(InitiativeDecideTest, DigitalSubmissionIsAcknowledgedAndStartsTheDeadline) {
   Round("r", kNew - kWeek);
   ASSERT_TRUE(Submit("a", 100'000, kNew, "r").ok());
-  ASSERT_EQ(world_.events().size(), 2u);
+  ASSERT_EQ(world_.events().size(), 3u);
   EXPECT_EQ(world_.events()[1].payload->GetDescriptor()->name(), "ReceiptAcknowledged");
+  EXPECT_EQ(world_.events()[2].payload->GetDescriptor()->name(), "ClaimLodged");  // on the round
   ASSERT_EQ(world_.timers().size(), 1u);
   EXPECT_EQ(world_.timers()[0].name, kDecisionDeadlineTimer);
   EXPECT_EQ(world_.timers()[0].due, kNew + 8 * kWeek);
@@ -79,7 +80,7 @@ TEST_F(InitiativeDecideTest, DigitalSubmissionIsAcknowledgedAndStartsTheDeadline
   EXPECT_TRUE(Data("a").receipt_acknowledged());
 
   ASSERT_TRUE(Submit("b", 100'000, kNew, "r", pb::CHANNEL_PAPER_OPZOOMER_MEE).ok());
-  EXPECT_EQ(world_.events().size(), 1u);  // no acknowledgement for paper
+  EXPECT_EQ(world_.events().size(), 2u);  // no acknowledgement for paper; the claim
   EXPECT_FALSE(Data("b").receipt_acknowledged());
 }
 

@@ -70,10 +70,12 @@ bool Describe(const engine::Message& payload, pb::DecisionRecord* r) {
     r->set_amount_cents(g->amount_cents());
     r->set_rule_version(g->rule_version());
     r->set_reasons(g->reasons());
+    r->set_place_in_order(g->place_in_order());
   } else if (const auto* f = As<pb::Refused>(payload)) {
     r->set_kind(pb::DecisionRecord::KIND_REFUSAL);
     r->set_rule_version(f->rule_version());
     r->set_reasons(f->reasons());
+    r->set_place_in_order(f->place_in_order());
   } else if (const auto* s = As<pb::Settled>(payload)) {
     r->set_kind(pb::DecisionRecord::KIND_SETTLEMENT);
     r->set_amount_cents(s->amount_cents());

@@ -74,10 +74,12 @@ Outcome DecideSubmit(DecideContext& ctx, const InitiativeView&, const pb::Submit
     Emit(ctx, std::move(ack));
   }
   ctx.SetTimer(kDecisionDeadlineTimer, deadline, std::make_unique<pb::ExpireDecisionDeadline>());
+  // Received (design: complete until completion is asked for): its place in the order is fixed.
+  LodgeClaim(ctx, c.round_id(), c.requested_cents());
   return Outcome::Ok();
 }
 
-Outcome DecideRequestCompletion(DecideContext& ctx, const InitiativeView&,
+Outcome DecideRequestCompletion(DecideContext& ctx, const InitiativeView& v,
                                 const pb::RequestCompletion& c) {
   if (c.missing().empty()) return Outcome::InvalidArgument("name what is missing");
   if (!c.has_term_until() || ToMicros(c.term_until()) <= ctx.effective()) {
@@ -92,6 +94,8 @@ Outcome DecideRequestCompletion(DecideContext& ctx, const InitiativeView&,
   ctx.CancelTimer(kDecisionDeadlineTimer);
   ctx.SetTimer(kCompletionTimer, ToMicros(c.term_until()),
                std::make_unique<pb::ExpireCompletionTerm>());
+  // An incomplete request holds no place in the order: it gets one when completed (Awb 4:5).
+  EndClaim(ctx, v.data, rpb::CLAIM_END_INCOMPLETE);
   return Outcome::Ok();
 }
 
@@ -107,6 +111,8 @@ Outcome DecideCompleteRequest(DecideContext& ctx, const InitiativeView& v,
   if (!v.data.deadline_passed()) {
     ctx.SetTimer(kDecisionDeadlineTimer, deadline, std::make_unique<pb::ExpireDecisionDeadline>());
   }
+  // Complete now: the moment of completion is its place in the order of receipt.
+  LodgeClaim(ctx, v.data.round_id(), v.data.requested_cents());
   return Outcome::Ok();
 }
 
@@ -209,6 +215,8 @@ Outcome DecideWithdraw(DecideContext& ctx, const InitiativeView& v, const pb::Wi
   if (v.data.granted_cents() > 0) {
     ctx.EmitTo(subsidy_round::kWorkflow, v.data.round_id(),
                Release(ctx, v.data.granted_cents(), rpb::RELEASE_REASON_WITHDRAWN));
+  } else {
+    EndClaim(ctx, v.data, rpb::CLAIM_END_WITHDRAWN);
   }
   ctx.CancelTimer(kDecisionDeadlineTimer);
   ctx.CancelTimer(kCompletionTimer);

@@ -57,10 +57,13 @@ struct RoundDef : MachineDef<RoundDef> {
   // Budget moves while the round is open or closed: a grant decided after the round closed
   // still draws on it.
   using Drawing = AnyOf<Open, Closed>;
-  using across_table = AcrossTable<Across<AnyOf<Set, Published, Open, Closed>, pb::CeilingChanged>,
-                                   Across<Drawing, pb::BudgetReserved>,  //
-                                   Across<Drawing, pb::BudgetReleased>,  //
-                                   Across<Drawing, pb::BudgetSettled>>;
+  using across_table =
+      AcrossTable<Across<AnyOf<Set, Published, Open, Closed>, pb::CeilingChanged>,
+                  Across<Drawing, pb::ClaimLodged>,     // Awb 4:25: a request received in time
+                  Across<Drawing, pb::ClaimEnded>,      //
+                  Across<Drawing, pb::BudgetReserved>,  //
+                  Across<Drawing, pb::BudgetReleased>,  //
+                  Across<Drawing, pb::BudgetSettled>>;
 };
 
 using Round = MachineInstance<RoundDef, pb::RoundData>;
@@ -88,6 +91,8 @@ void ApplySet(pb::RoundData& d, const pb::RoundSet& e, const EventEnvelope& env)
   d.set_max_per_request_cents(e.max_per_request_cents());
   *d.mutable_period() = e.period();
   d.set_distribution(e.distribution());
+  d.set_same_day_rank(e.same_day_rank());
+  d.set_lot_seed(e.lot_seed());
   d.clear_ceilings();  // nobody could draw on the round before publication
   StartCeiling(d, e.ceiling_cents(), env);
 }
@@ -101,8 +106,21 @@ void ApplyCeiling(pb::RoundData& d, const pb::CeilingChanged& e, const EventEnve
   StartCeiling(d, e.ceiling_cents(), env);
 }
 
+void ApplyClaimLodged(pb::RoundData& d, const pb::ClaimLodged& e, const EventEnvelope&) {
+  pb::Claim& c = (*d.mutable_claims())[e.initiative_id()];
+  c.set_amount_cents(e.amount_cents());
+  *c.mutable_received_at() = e.received_at();
+}
+
+void ApplyClaimEnded(pb::RoundData& d, const pb::ClaimEnded& e, const EventEnvelope&) {
+  d.mutable_claims()->erase(e.initiative_id());
+}
+
+// A grant converts the request's claim, if it has one, and keeps its place in the order.
 void ApplyReserved(pb::RoundData& d, const pb::BudgetReserved& e, const EventEnvelope&) {
+  d.mutable_claims()->erase(e.initiative_id());
   pb::Allocation& a = (*d.mutable_allocations())[e.initiative_id()];
+  if (!a.has_received_at()) *a.mutable_received_at() = e.submitted_at();
   a.set_reserved_cents(a.reserved_cents() + e.amount_cents());
   d.set_reserved_cents(d.reserved_cents() + e.amount_cents());
   d.set_granted_cents(d.granted_cents() + e.amount_cents());
@@ -137,6 +155,8 @@ const Table& Events() {
                              *d.mutable_closed_at() = env.effective_date();
                            });
     t->On<pb::CeilingChanged>(1, ApplyCeiling);
+    t->On<pb::ClaimLodged>(1, ApplyClaimLodged);
+    t->On<pb::ClaimEnded>(1, ApplyClaimEnded);
     t->On<pb::BudgetReserved>(1, ApplyReserved);
     t->On<pb::BudgetReleased>(1, ApplyReleased);
     t->On<pb::BudgetSettled>(1, ApplySettled);

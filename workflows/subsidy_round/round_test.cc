@@ -17,6 +17,8 @@ using engine::Outcome;
 using workflows::testing::MakeActor;
 
 const Micros kStart = DateMicros(2024, 1, 8);
+constexpr Micros kMinute = int64_t{60} * 1'000'000;
+constexpr Micros kHour = 60 * kMinute;
 
 class RoundTest : public ::testing::Test {
  protected:
@@ -81,8 +83,8 @@ TEST_F(RoundTest, CeilingHistoryServesRequestsByTheirSubmission) {
   EXPECT_EQ(Run(lower, kStart + 4 * kWeek).rule(), "ceiling-publication");
   lower.set_publication_ref("Gemeenteblad 2024, 2");
   ASSERT_TRUE(Run(lower, kStart + 4 * kWeek).ok());
-  EXPECT_EQ(CeilingAt(Data(), kStart + 4 * kWeek - 1), 5'000'000);
-  EXPECT_EQ(CeilingAt(Data(), kStart + 4 * kWeek), 2'000'000);
+  EXPECT_EQ(CeilingAt(Data().ceilings(), kStart + 4 * kWeek - 1), 5'000'000);
+  EXPECT_EQ(CeilingAt(Data().ceilings(), kStart + 4 * kWeek), 2'000'000);
   EXPECT_EQ(Data().ceiling_cents(), 2'000'000);
   EXPECT_EQ(RemainingFor(Data(), kStart + kDay), 5'000'000);
 }
@@ -95,6 +97,67 @@ TEST_F(RoundTest, ClosingByTheTimerOnlyWhileOpen) {
   EXPECT_EQ(
       world_.Run(kWorkflow, "unknown-round", MakeActor("c", "executive"), kStart, open).kind(),
       Outcome::Kind::kNotFound);
+}
+
+// The order of the waiting claims: days in Amsterdam, then the round's same-day rule.
+std::vector<std::string> Ranked(pb::SameDayRank rank,
+                                const std::vector<std::pair<std::string, Micros>>& claims,
+                                int64_t ceiling = 1'000'000, int64_t granted = 0) {
+  google::protobuf::RepeatedPtrField<pb::CeilingEntry> ceilings;
+  pb::CeilingEntry* c = ceilings.Add();
+  *c->mutable_from() = ToTimestamp(kStart);
+  c->set_ceiling_cents(ceiling);
+  Places waiting;
+  for (const auto& [id, at] : claims) {
+    pb::PlaceInOrder* p = waiting.Add();
+    p->set_initiative_id(id);
+    p->set_amount_cents(400'000);
+    *p->mutable_received_at() = ToTimestamp(at);
+  }
+  const std::string seed = "drawn by the notary";
+  RankWaiting({ceilings, rank, seed, granted}, &waiting);
+  std::vector<std::string> out;
+  for (const pb::PlaceInOrder& p : waiting) {
+    out.push_back(std::to_string(p.place()) + " " + p.initiative_id() + " " +
+                  std::to_string(p.available_cents()));
+  }
+  return out;
+}
+
+TEST(OrderOfReceipt, ByTimeTheEarlierFirstAndTheLastReachedGetsTheRest) {
+  // 2024-01-08 is a Monday: 23:30 UTC is already Tuesday 00:30 in Amsterdam.
+  const Micros monday_late_utc = DateMicros(2024, 1, 8) + 23 * kHour + 30 * kMinute;
+  const Micros tuesday = DateMicros(2024, 1, 9) + 10 * kHour;
+  EXPECT_EQ(Ranked(pb::SAME_DAY_RANK_TIME_OF_RECEIPT,
+                   {{"b", tuesday}, {"a", monday_late_utc}, {"c", tuesday + 1}}),
+            (std::vector<std::string>{"1 a 400000", "2 b 400000", "3 c 200000"}));
+  EXPECT_EQ(Ranked(pb::SAME_DAY_RANK_TIME_OF_RECEIPT, {{"a", tuesday}, {"b", tuesday + 1}},
+                   1'000'000, 700'000),
+            (std::vector<std::string>{"1 a 300000", "2 b 0"}));
+}
+
+TEST(OrderOfReceipt, ByLotWithinADayInAmsterdamAndByDayAcrossDays) {
+  const Micros monday = DateMicros(2024, 1, 8) + 9 * kHour;
+  const Micros monday_late_utc = DateMicros(2024, 1, 8) + 23 * kHour + 30 * kMinute;
+  const Micros tuesday = DateMicros(2024, 1, 9) + 10 * kHour;
+  // The lot decides among the Tuesday requests (in Amsterdam) whatever their times, the same
+  // way every time; a Monday request comes before them all.
+  const auto tuesday_first =
+      Ranked(pb::SAME_DAY_RANK_LOT, {{"t1", monday_late_utc}, {"t2", tuesday}});
+  const auto tuesday_swapped =
+      Ranked(pb::SAME_DAY_RANK_LOT, {{"t1", tuesday}, {"t2", monday_late_utc}});
+  EXPECT_EQ(tuesday_first, tuesday_swapped);
+  const auto with_monday =
+      Ranked(pb::SAME_DAY_RANK_LOT, {{"t1", monday_late_utc}, {"t2", tuesday}, {"m", monday}});
+  EXPECT_EQ(with_monday[0], "1 m 400000");
+  // Some pair of ids that the lot puts against their time order.
+  bool reversed = false;
+  for (int i = 0; i < 20 && !reversed; ++i) {
+    const std::string x = "x" + std::to_string(i), y = "y" + std::to_string(i);
+    reversed = Ranked(pb::SAME_DAY_RANK_LOT, {{x, tuesday}, {y, tuesday + 1}})[0].find(y) !=
+               std::string::npos;
+  }
+  EXPECT_TRUE(reversed);
 }
 
 }  // namespace

@@ -49,13 +49,24 @@ Outcome DecideSet(DecideContext& ctx, const RoundView& round, const pb::SetRound
   }
   Outcome o = CheckTerms(c.ceiling_cents(), c.max_per_request_cents(), c.period());
   if (!o.ok()) return o;
+  if (c.same_day_rank() == pb::SAME_DAY_RANK_LOT && c.lot_seed().empty()) {
+    return Outcome::RuleViolated("distribution-rule",
+                                 "ranking requests of one day by lot needs the seed drawn for it, "
+                                 "to be published with the rule (Awb 4:26)");
+  }
   pb::RoundSet e;
   e.set_district(c.district());
   e.set_ceiling_cents(c.ceiling_cents());
   e.set_max_per_request_cents(c.max_per_request_cents());
   *e.mutable_period() = c.period();
-  // One distribution rule exists: in order of receipt, until the budget is gone.
+  // One distribution rule exists: in order of receipt, until the budget is gone; requests of
+  // one day rank as the executive sets (by time of receipt unless it says otherwise), and the
+  // event records which.
   e.set_distribution(pb::DISTRIBUTION_FIRST_COME);
+  e.set_same_day_rank(c.same_day_rank() == pb::SAME_DAY_RANK_UNSPECIFIED
+                          ? pb::SAME_DAY_RANK_TIME_OF_RECEIPT
+                          : c.same_day_rank());
+  e.set_lot_seed(c.lot_seed());
   Emit(ctx, std::move(e));
   return Outcome::Ok();
 }
@@ -68,6 +79,8 @@ Outcome DecidePublish(DecideContext& ctx, const RoundView& round, const pb::Publ
   e.set_ceiling_cents(d.ceiling_cents());
   e.set_max_per_request_cents(d.max_per_request_cents());
   e.set_distribution(d.distribution());
+  e.set_same_day_rank(d.same_day_rank());
+  e.set_lot_seed(d.lot_seed());
   *e.mutable_period() = d.period();
   Emit(ctx, std::move(e));
   ctx.SetTimer(kOpeningTimer, std::max(ctx.effective(), ToMicros(d.period().start())),
