@@ -196,26 +196,38 @@ CommandResult Engine::Impl::Execute(CommandRequest request, const TimerEntry* fi
   r.outcome = Check(request, &wf, &spec);
   if (!r.outcome.ok()) return r;
   const std::string stream = Engine::StreamId(request.workflow, request.instance_id);
-  std::lock_guard<StripeLock> lock(StripeFor(stream));
+  StripeLock& own = StripeFor(stream);
+  std::unique_lock<StripeLock> lock(own);
   if (FindEarlier(request, stream, &r)) return r;
   // Streams other than this one that we lost a race on, locked for the next attempts, so that
-  // commands contending for a hot stream (a round many grants reserve on) take turns.
+  // commands contending for a hot stream (the round every submission and grant writes) take
+  // turns.
   std::vector<std::unique_lock<StripeLock>> contended;
+  std::vector<const StripeLock*> held = {&own};
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
-    Attempt a = TryOnce(*wf, *spec, request, fired);
+    Attempt a = TryOnce(*wf, *spec, request, fired, held);
     if (!a.retry) return std::move(a.result);
-    Backoff(attempt);
     StripeLock& other = StripeFor(a.conflict_stream);
-    bool held = &other == &StripeFor(stream);
-    for (const auto& l : contended) held |= l.mutex() == &other;
-    // Only try: blocking while holding our own lock could deadlock with a command that holds
-    // that stream's lock and wants ours.
-    for (int i = 0; !held && i < 16; ++i, Backoff(attempt)) {
-      if (other.try_lock()) {
-        contended.emplace_back(other, std::adopt_lock);
-        held = true;
-      }
+    if (std::find(held.begin(), held.end(), &other) != held.end()) {
+      Backoff(attempt);
+      continue;
     }
+    // Let go of everything and wait for all of it again in address order: a command never
+    // waits for a lock while holding one, except in that order, so no two wait for each other.
+    std::vector<StripeLock*> want = {&other, &own};
+    for (auto& l : contended) want.push_back(l.mutex());
+    contended.clear();
+    lock.unlock();
+    std::sort(want.begin(), want.end());
+    want.erase(std::unique(want.begin(), want.end()), want.end());
+    for (StripeLock* l : want) l->lock();
+    lock = std::unique_lock<StripeLock>(own, std::adopt_lock);
+    held.assign(want.begin(), want.end());
+    for (StripeLock* l : want) {
+      if (l != &own) contended.emplace_back(*l, std::adopt_lock);
+    }
+    // Another command may have come and gone on this instance meanwhile, with our id.
+    if (FindEarlier(request, stream, &r)) return r;
   }
   r.outcome = Outcome::Conflict("instance kept changing; gave up after " +
                                 std::to_string(options_.max_attempts) + " attempts");
@@ -237,6 +249,12 @@ void Engine::Impl::ExecuteAsync(CommandRequest request, Done done, Waiting wait)
     return done(std::move(r));
   }
   auto d = std::make_shared<Decided>(Decide(*wf, *spec, request, nullptr));
+  if (d->append && d->append->streams.size() > 1) {
+    // Another stream is written too (a round): that takes turns under its lock (TryOnce),
+    // which a network thread must not wait for.
+    lock.unlock();
+    return wait(std::move(request), std::move(done));
+  }
   if (!d->append) {
     lock.unlock();
     if (d->result.outcome.ok() && !d->timer_writes.empty()) {
@@ -412,9 +430,27 @@ Engine::Impl::Attempt Engine::Impl::Settle(Decided& d, AppendOutcome out) {
 }
 
 Engine::Impl::Attempt Engine::Impl::TryOnce(const Workflow& wf, const CommandSpec& spec,
-                                            CommandRequest& request, const TimerEntry* fired) {
+                                            CommandRequest& request, const TimerEntry* fired,
+                                            const std::vector<const StripeLock*>& held) {
   Decided d = Decide(wf, spec, request, fired);
-  if (d.append) return Settle(d, store_->Append(std::move(*d.append)));
+  if (d.append) {
+    std::vector<std::unique_lock<StripeLock>> taken;
+    for (const StreamAppend& s : d.append->streams) {
+      StripeLock& lock = StripeFor(s.stream_id);
+      if (std::find(held.begin(), held.end(), &lock) != held.end()) continue;
+      bool mine = false;
+      for (const auto& t : taken) mine |= t.mutex() == &lock;
+      if (mine) continue;
+      if (!lock.try_lock()) {
+        Attempt a;
+        a.retry = true;
+        a.conflict_stream = s.stream_id;
+        return a;
+      }
+      taken.emplace_back(lock, std::adopt_lock);
+    }
+    return Settle(d, store_->Append(std::move(*d.append)));
+  }
   if (d.result.outcome.ok() && !d.timer_writes.empty()) {
     Status s = store_->Write(d.timer_writes, /*sync=*/true);
     if (!s.ok()) d.result.outcome = Outcome::Unavailable(s.ToString());

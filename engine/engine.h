@@ -95,9 +95,9 @@ class Engine {
   // calling thread and its append queued; `done` gets the result once the append is durable, on
   // the store's sync thread (so it must be quick), or at once if the command is refused before
   // it appends. Where Execute would wait (the instance is locked by a command in flight, the
-  // append lost a race and must be decided again, or the decision writes timers alone) the
-  // request goes to `wait` instead, which must run Execute where waiting is fine and give its
-  // result to `done`. Exactly one of the two is called, once.
+  // append lost a race and must be decided again, the decision writes another stream too, or it
+  // writes timers alone) the request goes to `wait` instead, which must run Execute where waiting
+  // is fine and give its result to `done`. Exactly one of the two is called, once.
   using Done = std::function<void(CommandResult)>;
   using Waiting = std::function<void(CommandRequest, Done)>;
   void ExecuteAsync(CommandRequest request, Done done, Waiting wait);

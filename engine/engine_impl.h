@@ -89,8 +89,12 @@ class Engine::Impl {
   // Looks for an earlier command with the request's id (making one if it has none); true and
   // *found set if there is one, or if the look failed.
   bool FindEarlier(CommandRequest& request, const std::string& stream, CommandResult* found);
+  // Decides and appends once. Every other stream the decision writes is appended under its
+  // stripe lock: taken here if free (and let go after the append) unless `held` has it; if
+  // another command holds it, nothing is appended and the attempt is retried with that stream
+  // as the conflict, so that commands writing a hot stream take turns instead of racing.
   Attempt TryOnce(const Workflow& wf, const CommandSpec& spec, CommandRequest& request,
-                  const TimerEntry* fired);
+                  const TimerEntry* fired, const std::vector<const StripeLock*>& held);
   Decided Decide(const Workflow& wf, const CommandSpec& spec, CommandRequest& request,
                  const TimerEntry* fired);
   // What the append's outcome makes of a decided command (and the instance cache with it).
