@@ -18,6 +18,7 @@
 #include "engine/key_sort.h"
 #include "engine/projection.h"
 #include "events/event_store.h"
+#include "events/store_maintenance.h"
 
 namespace wijkflow::engine {
 

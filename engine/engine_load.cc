@@ -3,6 +3,7 @@
 #include <google/protobuf/message.h>
 
 #include "engine/engine_impl.h"
+#include "engine/payload_decoder.h"
 #include "engine/timers.h"
 #include "wijkflow/engine.pb.h"
 

@@ -13,9 +13,10 @@
 
 #include "engine/apply_pool.h"
 #include "engine/cached_model.h"
-#include "engine/engine.h"
+#include "engine/payload_decoder.h"
 #include "events/format.h"
 #include "events/keys.h"
+#include "events/store_maintenance.h"
 
 namespace wijkflow::engine {
 namespace {
@@ -193,17 +194,18 @@ class ProjectionRunner::Impl {
     unparsed_ = Status::OK();
     unparsed_at_ = UINT64_MAX;
     Batch* batch = Fill();
-    Status s = store_->ScanRecords(lowest_ + 1, [&](uint64_t position, std::string_view record) {
-      last = position;
-      batch->records.append(record);
-      batch->ends.emplace_back(position, batch->records.size());
-      if (++applied % kBatch == 0) {
-        pool_->Publish();
-        *more = applied >= options_.chunk_events || CachedBytes() > options_.model_cache_bytes;
-        if (!*more) batch = Fill();
-      }
-      return !*more && unparsed_at_ == UINT64_MAX;
-    });
+    Status s = store_->Maintenance().ScanRecords(
+        lowest_ + 1, [&](uint64_t position, std::string_view record) {
+          last = position;
+          batch->records.append(record);
+          batch->ends.emplace_back(position, batch->records.size());
+          if (++applied % kBatch == 0) {
+            pool_->Publish();
+            *more = applied >= options_.chunk_events || CachedBytes() > options_.model_cache_bytes;
+            if (!*more) batch = Fill();
+          }
+          return !*more && unparsed_at_ == UINT64_MAX;
+        });
     if (applied % kBatch != 0) pool_->Publish();
     pool_->Settle();
     if (s.ok()) {
@@ -244,7 +246,7 @@ class ProjectionRunner::Impl {
         return;
       }
       std::unique_ptr<TableWriter> table;
-      part.status = store_->NewTable(Space::kProjections, &table);
+      part.status = store_->Maintenance().NewTable(Space::kProjections, &table);
       if (!part.status.ok()) return;
       model.Write(drained[part.entry], part.begin, part.end, *table);
       part.status = table->Finish(&part.path);
@@ -316,10 +318,11 @@ class ProjectionRunner::Impl {
       std::sort(checkpoints->begin(), checkpoints->end(),
                 [](const SideWrite& a, const SideWrite& b) { return a.key < b.key; });
       std::string path;
-      if (Status s = store_->WriteTable(Space::kMeta, *checkpoints, &path); !s.ok()) return s;
+      if (Status s = store_->Maintenance().WriteTable(Space::kMeta, *checkpoints, &path); !s.ok())
+        return s;
       ingest.emplace_back(Space::kMeta, path);
     }
-    return store_->IngestTables(ingest);
+    return store_->Maintenance().IngestTables(ingest);
   }
 
   // The next batch to fill, emptied, once every projection has applied what it held.

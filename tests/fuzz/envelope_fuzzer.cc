@@ -19,6 +19,7 @@
 #include "adapters/http/instance_index.h"
 #include "adapters/http/json.h"
 #include "engine/engine.h"
+#include "engine/payload_decoder.h"
 #include "events/format.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "workflows/register_all.h"
