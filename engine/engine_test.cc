@@ -444,9 +444,14 @@ TEST_F(EngineTest, ProjectionRebuildEqualsTheLiveModel) {
   runner.Stop();
   auto dump = [&] { return Dump(runner, "event-count"); };
   auto live = dump();
-  EXPECT_EQ(live["wijkflow.testing.Opened"], "20");
-  EXPECT_EQ(live["wijkflow.testing.Counted"], "20");
-  EXPECT_EQ(live["wijkflow.testing.Closed"], "7");
+  auto count = [&](const std::string& type) {
+    pb::ToggleData n;
+    EXPECT_TRUE(n.ParseFromString(live[type])) << type;
+    return n.count();
+  };
+  EXPECT_EQ(count("wijkflow.testing.Opened"), 20);
+  EXPECT_EQ(count("wijkflow.testing.Counted"), 20);
+  EXPECT_EQ(count("wijkflow.testing.Closed"), 7);
   EXPECT_EQ(runner.Checkpoint("event-count"), store_->LastPosition());
   ASSERT_TRUE(runner.Rebuild("event-count").ok());
   EXPECT_EQ(dump(), live);
@@ -454,6 +459,35 @@ TEST_F(EngineTest, ProjectionRebuildEqualsTheLiveModel) {
   ProjectionRunner again(store_.get(), &registry_);
   ASSERT_TRUE(again.CatchUp().ok());
   EXPECT_EQ(dump(), live);
+}
+
+TEST_F(EngineTest, AModelWithoutACheckpointHoldsNothingAndIsNotReadBack) {
+  // A model's changes are committed only with its checkpoint, and dropped with it: a model
+  // without one holds nothing, and a runner reads none of its keys back. A value that no runner
+  // could have written there (one without a checkpoint) shows it: it is not counted on.
+  pb::ToggleData stray;
+  stray.set_count(100);
+  ASSERT_TRUE(store_
+                  ->Write({{Space::kProjections, "event-count/wijkflow.testing.Opened",
+                            stray.SerializeAsString()}},
+                          true)
+                  .ok());
+  ASSERT_TRUE(Open("t1").outcome.ok());
+  auto opened = [&](const ProjectionRunner& runner) {
+    pb::ToggleData n;
+    EXPECT_TRUE(n.ParseFromString(Dump(runner, "event-count")["wijkflow.testing.Opened"]));
+    return n.count();
+  };
+  {
+    ProjectionRunner runner(store_.get(), &registry_);
+    ASSERT_TRUE(runner.CatchUp().ok());
+    EXPECT_EQ(opened(runner), 1);
+  }
+  // Once the model has a checkpoint, a runner reads it back and counts on.
+  ASSERT_TRUE(Open("t2").outcome.ok());
+  ProjectionRunner again(store_.get(), &registry_);
+  ASSERT_TRUE(again.CatchUp().ok());
+  EXPECT_EQ(opened(again), 2);
 }
 
 TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {

@@ -37,12 +37,15 @@ class ProjectionRunner::Impl {
     for (const auto& p : registry->projections()) {
       std::string cp;
       uint64_t at = 0;
-      if (store_->Get(Space::kMeta, CheckpointKey(p->Name()), &cp).ok() && cp.size() == 8) {
-        at = keys::DecodeBE64(cp.data());
-      }
+      const Status read = store_->Get(Space::kMeta, CheckpointKey(p->Name()), &cp);
+      if (read.ok() && cp.size() == 8) at = keys::DecodeBE64(cp.data());
       std::string prefix = std::string(p->Name()) + "/";
       entries_.push_back(std::unique_ptr<Entry>(
           new Entry{p.get(), prefix, at, CachedModel(store_, prefix, p->ValueType(), p->Index())}));
+      // A model without a checkpoint has nothing in the store: its changes are only ever
+      // committed with its checkpoint, and dropped with it. The cache knows it whole, and a key
+      // it has not seen is new, without a read (a new store's first catch-up, a new projection's).
+      if (read.IsNotFound()) entries_.back()->model.Dropped();
     }
     pool_ = std::make_unique<ApplyPool>(
         options.threads > 1 ? options.threads - 1 : 0, entries_.size(), kBatches,
