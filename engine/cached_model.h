@@ -230,6 +230,26 @@ class CachedModel final : public ModelWriter {
     }
     if (!retired_.empty()) ForgetHints();  // what was retired is freed
   }
+  // After each batch of events. The values the batch made that none of its events read first
+  // (the key a stream's events read first is the one they come back to) are most likely written
+  // once and never read again: a register's entry per decision, say. They are kept serialized,
+  // as the commit will want them, and their messages go to the next values made, rather than
+  // each holding one parsed until the end of a rebuild. One read after all costs a parse.
+  // Not for a model with an index, whose drain reads every changed value parsed.
+  void EndBatch() {
+    for (Entry* e : made_) {
+      e->made = false;
+      if (index_ != nullptr || e->hinted || !e->present || !e->message_current) continue;
+      e->message->SerializeToString(&e->bytes);
+      e->bytes_current = true;
+      e->message_current = false;
+      Recycle(*e);
+      bytes_ -= e->cost;
+      e->cost = Cost(*e, e->bytes.size());
+      bytes_ += e->cost;
+    }
+    made_.clear();
+  }
   // The model was dropped from the store: it is empty, and the cache knows all of it.
   void Dropped() { Clear(/*complete=*/true); }
   // Keys changed since the last drain.
@@ -244,6 +264,10 @@ class CachedModel final : public ModelWriter {
   }
   Message* EditValue(const std::string& key) override {
     Entry& e = Change(key, /*read=*/true);
+    if (!e.present && !e.made) {
+      e.made = true;
+      made_.push_back(&e);
+    }
     Message* m = e.present ? Parsed(e) : Blank(e);
     e.present = e.message_current = true;
     e.bytes_current = false;
@@ -272,6 +296,7 @@ class CachedModel final : public ModelWriter {
     bool dirty = false;
     bool used = true;     // used since the last eviction
     bool hinted = false;  // a hint may name it (see FetchAhead)
+    bool made = false;    // made in this batch (see EndBatch)
     bool bytes_current = false;
     bool message_current = false;
 
@@ -407,6 +432,7 @@ class CachedModel final : public ModelWriter {
     constexpr size_t kMostRetired = 4096;
     Entry& e = *it->second;
     if (last_ == &e) last_ = nullptr;
+    if (e.made) std::erase(made_, &e);  // a batch makes a few hundred values at most
     Recycle(e);
     if (e.hinted) retired_.push_back(std::move(it->second));
     entries_.erase(it);
@@ -425,6 +451,7 @@ class CachedModel final : public ModelWriter {
     spare_.clear();
     arena_.Reset();
     dirty_.clear();
+    made_.clear();
     bytes_ = 0;
     complete_ = complete;
   }
@@ -489,6 +516,7 @@ class CachedModel final : public ModelWriter {
   uint64_t stream_ = 0;            // of the event being applied
   bool hint_due_ = false;          // its first read is yet to come
   std::vector<MessagePtr> spare_;
+  std::vector<Entry*> made_;  // values made in this batch, to be looked at by EndBatch
   size_t bytes_ = 0;
   bool complete_ = false;
 };

@@ -385,6 +385,7 @@ class ProjectionRunner::Impl {
         e.projection->Apply(*ev.envelope, *ev.payload, e.model);
       }
     }
+    e.model.EndBatch();
     e.cached_bytes.store(e.model.bytes(), std::memory_order_relaxed);
   }
 
