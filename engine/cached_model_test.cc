@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "events/test_util.h"
 #include "testdata/toggle.pb.h"
 #include "tests/testing/temp_dir.h"
@@ -52,7 +53,7 @@ TEST(CachedModelTest, FetchingAheadChangesNothingThatIsReadOrWritten) {
     for (size_t k = 0; k < n; ++k) streams[k] = std::hash<size_t>()((first + k) % 9000);
     for (size_t k = 0; k < n; ++k) {
       const size_t event = first + k;
-      const std::string key = "s" + std::to_string(event % 9000);
+      const std::string key = absl::StrCat("s", event % 9000);
       model.FetchAhead(streams, n, k);
       model.Begin(streams[k]);
       const auto* before = writer.Find<Tally>(key);
@@ -95,7 +96,7 @@ TEST(CachedModelTest, ValuesPutAwayAfterABatchReadAsTheyWereWritten) {
   for (int batch = 0; batch < 4; ++batch) {
     for (int k = 0; k < 300; ++k) {
       model.Begin(std::hash<int>()(k));
-      const std::string stream = "s" + std::to_string(k);
+      const std::string stream = absl::StrCat("s", k);
       writer.Edit<Tally>(stream)->set_count(batch + 1);
       expected[stream] = batch + 1;
       const std::string made = "made/" + std::to_string(batch) + "/" + std::to_string(k);

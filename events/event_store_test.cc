@@ -454,7 +454,8 @@ TEST_F(EventStoreTest, WaitForBackgroundWorkReturnsWithEveryKeyInPlace) {
   for (int t = 0; t < 12; ++t) {
     std::vector<SideWrite> writes;
     for (int k = 0; k < 100; ++k) {
-      writes.push_back({Space::kProjections, "k" + std::to_string(1000 + k), std::to_string(t)});
+      writes.push_back(
+          {Space::kProjections, std::string("k") + std::to_string(1000 + k), std::to_string(t)});
     }
     std::string path;
     ASSERT_TRUE(store_->Maintenance().WriteTable(Space::kProjections, writes, &path).ok());
