@@ -18,35 +18,26 @@
 #include "engine/key_sort.h"
 #include "engine/projection.h"
 #include "events/event_store.h"
+#include "events/store_maintenance.h"
 
 namespace wijkflow::engine {
 
 // One projection's model as the runner sees it: a write-back cache over the store, kept across
 // chunks, since a projection reads back mostly the keys it wrote a moment ago. Writes stay in the
 // cache until a drain (Drain, Write, Settle) hands them to the chunk's commit. A value is held as
-// bytes, as a parsed message, or both, and converted only when asked for in the other form.
+// the bytes read from the store until the projection asks for it, then as a parsed message,
+// serialized once per commit however often it changed.
+//
+// What the projection's one write verb (Edit) leaves to the runner, the model works out itself:
+// while it knows the model whole (after a drop, until its first eviction), a key it does not hold
+// is new, and costs no read of the store.
 class CachedModel final : public ModelWriter {
  public:
+  // REQUIRES: prototype is not nullptr (the projection's ValueType()).
   CachedModel(const EventStore* store, std::string prefix, const Message* prototype,
               Projection::IndexFn index = nullptr)
       : store_(store), prefix_(std::move(prefix)), prototype_(prototype), index_(index) {}
 
-  bool Get(const std::string& key, std::string* value) override {
-    Entry& e = Load(key);
-    if (!e.present) return false;
-    if (!e.bytes_current) {
-      e.message->SerializeToString(&e.bytes);
-      e.bytes_current = true;
-    }
-    *value = e.bytes;
-    return true;
-  }
-  void Put(const std::string& key, std::string value) override {
-    Entry& e = Change(key, /*read=*/false);
-    e.present = e.bytes_current = true;
-    e.message_current = false;
-    e.bytes = std::move(value);
-  }
   void Delete(const std::string& key) override {
     // In a model known whole, a key that is not cached, or cached but not yet committed, is in no
     // store: forgetting it is all a delete takes (a rebuild's index keys come and go with every
@@ -59,28 +50,6 @@ class CachedModel final : public ModelWriter {
     Entry& e = Change(key, /*read=*/false);
     e.present = e.bytes_current = e.message_current = false;
     e.bytes.clear();
-  }
-  const Message* Find(const std::string& key) override {
-    Entry& e = Load(key);
-    return e.present ? Parsed(e) : nullptr;
-  }
-  Message* Edit(const std::string& key) override {
-    Entry& e = Change(key, /*read=*/true);
-    Message* m = e.present ? Parsed(e) : Blank(e);
-    e.present = e.message_current = true;
-    e.bytes_current = false;
-    return m;
-  }
-  void Append(const std::string& key, const Message& value) override {
-    appended_.emplace_back(key, value.SerializeAsString());
-    bytes_ += key.size() + appended_.back().second.size();
-  }
-  Message* Replace(const std::string& key) override {
-    Entry& e = Change(key, /*read=*/false);
-    Message* m = Blank(e);
-    e.present = e.message_current = true;
-    e.bytes_current = false;
-    return m;
   }
 
   // Fetching ahead. In a model of many keys, an event's Apply mostly waits for memory: the key's
@@ -145,7 +114,7 @@ class CachedModel final : public ModelWriter {
   void Drain(Drained* d) {
     *d = Drained();
     d->sizes_.reserve(dirty_.size());
-    const size_t most = dirty_.size() * (index_ != nullptr ? 3 : 1) + appended_.size();
+    const size_t most = dirty_.size() * (index_ != nullptr ? 3 : 1);
     d->writes_.reserve(most);
     d->order_.reserve(most);
     d->old_index_keys_.reserve(index_ != nullptr ? dirty_.size() : 0);
@@ -177,7 +146,6 @@ class CachedModel final : public ModelWriter {
       e.indexed = std::move(key);
       if (!e.indexed.empty()) add(e.indexed, value);
     }
-    for (const auto& [key, value] : appended_) add(key, {0, 0, &value, true});
     SortByKey(d->order_.data(), d->order_.data() + d->order_.size());
   }
   // Hands the writes [begin, end) of `d` to `out`, in key order. Parts that do not overlap can
@@ -237,8 +205,6 @@ class CachedModel final : public ModelWriter {
       bytes_ += e.cost;
     }
     dirty_.clear();
-    for (const auto& [key, value] : appended_) bytes_ -= key.size() + value.size();
-    appended_.clear();
     if (!retired_.empty()) ForgetHints();  // what was retired is freed
   }
   // Forgets everything cached, uncommitted writes too: later reads go to the store.
@@ -264,14 +230,50 @@ class CachedModel final : public ModelWriter {
     }
     if (!retired_.empty()) ForgetHints();  // what was retired is freed
   }
+  // After each batch of events. The values the batch made that none of its events read first
+  // (the key a stream's events read first is the one they come back to) are most likely written
+  // once and never read again: a register's entry per decision, say. They are kept serialized,
+  // as the commit will want them, and their messages go to the next values made, rather than
+  // each holding one parsed until the end of a rebuild. One read after all costs a parse.
+  // Not for a model with an index, whose drain reads every changed value parsed.
+  void EndBatch() {
+    for (Entry* e : made_) {
+      e->made = false;
+      if (index_ != nullptr || e->hinted || !e->present || !e->message_current) continue;
+      e->message->SerializeToString(&e->bytes);
+      e->bytes_current = true;
+      e->message_current = false;
+      Recycle(*e);
+      bytes_ -= e->cost;
+      e->cost = Cost(*e, e->bytes.size());
+      bytes_ += e->cost;
+    }
+    made_.clear();
+  }
   // The model was dropped from the store: it is empty, and the cache knows all of it.
   void Dropped() { Clear(/*complete=*/true); }
   // Keys changed since the last drain.
-  size_t dirty_count() const { return dirty_.size() + appended_.size(); }
+  size_t dirty_count() const { return dirty_.size(); }
   // Bytes held, roughly: exact as of the last drain, guessed for values made since.
   size_t bytes() const { return bytes_; }
 
  private:
+  const Message* FindValue(const std::string& key) override {
+    Entry& e = Load(key);
+    return e.present ? Parsed(e) : nullptr;
+  }
+  Message* EditValue(const std::string& key) override {
+    Entry& e = Change(key, /*read=*/true);
+    if (!e.present && !e.made) {
+      e.made = true;
+      made_.push_back(&e);
+    }
+    Message* m = e.present ? Parsed(e) : Blank(e);
+    e.present = e.message_current = true;
+    e.bytes_current = false;
+    return m;
+  }
+
   // A message on the heap is deleted with its owner; one on the model's arena, with the arena.
   struct MaybeDelete {
     void operator()(Message* m) const {
@@ -294,6 +296,7 @@ class CachedModel final : public ModelWriter {
     bool dirty = false;
     bool used = true;     // used since the last eviction
     bool hinted = false;  // a hint may name it (see FetchAhead)
+    bool made = false;    // made in this batch (see EndBatch)
     bool bytes_current = false;
     bool message_current = false;
 
@@ -429,6 +432,7 @@ class CachedModel final : public ModelWriter {
     constexpr size_t kMostRetired = 4096;
     Entry& e = *it->second;
     if (last_ == &e) last_ = nullptr;
+    if (e.made) std::erase(made_, &e);  // a batch makes a few hundred values at most
     Recycle(e);
     if (e.hinted) retired_.push_back(std::move(it->second));
     entries_.erase(it);
@@ -447,7 +451,7 @@ class CachedModel final : public ModelWriter {
     spare_.clear();
     arena_.Reset();
     dirty_.clear();
-    appended_.clear();
+    made_.clear();
     bytes_ = 0;
     complete_ = complete;
   }
@@ -498,14 +502,13 @@ class CachedModel final : public ModelWriter {
 
   const EventStore* store_;
   std::string prefix_;
-  const Message* prototype_;  // ValueType(); nullptr: bytes only
+  const Message* prototype_;  // ValueType()
   Projection::IndexFn index_;
   google::protobuf::Arena arena_{ArenaOptions()};  // before what holds messages made on it
   Map entries_;
   std::vector<Entry*> dirty_;
-  std::vector<std::pair<std::string, std::string>> appended_;  // since the last drain
-  Entry* last_ = nullptr;                                      // the entry Load returned last
-  std::string last_key_;                                       // its key
+  Entry* last_ = nullptr;  // the entry Load returned last
+  std::string last_key_;   // its key
   // Fetching ahead: per stream (a hash of its id), the entry its last event read first.
   absl::flat_hash_map<uint64_t, Entry*> hints_;
   std::vector<EntryPtr> retired_;  // out of the map, but a hint may name them
@@ -513,6 +516,7 @@ class CachedModel final : public ModelWriter {
   uint64_t stream_ = 0;            // of the event being applied
   bool hint_due_ = false;          // its first read is yet to come
   std::vector<MessagePtr> spare_;
+  std::vector<Entry*> made_;  // values made in this batch, to be looked at by EndBatch
   size_t bytes_ = 0;
   bool complete_ = false;
 };

@@ -7,15 +7,12 @@
 // commands on different instances run in parallel and meet in the store's group commit.
 #pragma once
 
-#include <google/protobuf/arena.h>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/outcome.h"
@@ -134,20 +131,8 @@ class Engine {
 };
 
 // Decodes an envelope's payload into a message of its event type (from the protobuf types
-// linked into this program). nullptr if the type is unknown or the bytes do not parse.
+// linked into this program). nullptr if the type is unknown or the bytes do not parse. For a loop
+// over many events, PayloadDecoder (engine/payload_decoder.h) does it faster.
 std::unique_ptr<Message> DecodePayload(const EventEnvelope& envelope);
-
-// DecodePayload for loops over many events: looks each event type up once, and makes the messages
-// on an arena that the caller resets between batches, so that a long scan neither searches the
-// descriptor pool nor allocates from the heap per event.
-class PayloadDecoder {
- public:
-  // The decoded payload, made on `arena` (valid until it is reset or destroyed); nullptr as
-  // DecodePayload. REQUIRES: arena is not nullptr (nothing else would free the message).
-  const Message* Decode(const EventEnvelope& envelope, google::protobuf::Arena* arena);
-
- private:
-  std::unordered_map<std::string, const Message*> prototypes_;  // nullptr: unknown type
-};
 
 }  // namespace wijkflow::engine

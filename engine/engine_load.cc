@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/engine_impl.h"
+#include "engine/payload_decoder.h"
 #include "engine/timers.h"
 #include "wijkflow/engine.pb.h"
 

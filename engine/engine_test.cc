@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "engine/projection_runner.h"
 #include "engine/testdata/toggle_workflow.h"
 #include "events/keys.h"
@@ -420,7 +421,7 @@ TEST_F(EngineTest, CrossStreamAppendsAreAtomicAndRetriedOnConflict) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
-        CommandResult r = Open("t" + std::to_string(t) + "-" + std::to_string(i), "tally");
+        CommandResult r = Open(absl::StrCat("t", t, "-", i), "tally");
         EXPECT_TRUE(r.outcome.ok()) << r.outcome.ToString();
       }
     });
@@ -438,18 +439,23 @@ TEST_F(EngineTest, ProjectionRebuildEqualsTheLiveModel) {
   ProjectionRunner runner(store_.get(), &registry_);
   runner.Start();
   for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(Open("t" + std::to_string(i), "tally").outcome.ok());
+    ASSERT_TRUE(Open(absl::StrCat("t", i), "tally").outcome.ok());
     if (i % 3 == 0) {
-      ASSERT_TRUE(Close("t" + std::to_string(i)).outcome.ok());
+      ASSERT_TRUE(Close(absl::StrCat("t", i)).outcome.ok());
     }
   }
   ASSERT_TRUE(runner.WaitFor(store_->LastPosition(), std::chrono::seconds(10)));
   runner.Stop();
   auto dump = [&] { return Dump(runner, "event-count"); };
   auto live = dump();
-  EXPECT_EQ(live["wijkflow.testing.Opened"], "20");
-  EXPECT_EQ(live["wijkflow.testing.Counted"], "20");
-  EXPECT_EQ(live["wijkflow.testing.Closed"], "7");
+  auto count = [&](const std::string& type) {
+    pb::ToggleData n;
+    EXPECT_TRUE(n.ParseFromString(live[type])) << type;
+    return n.count();
+  };
+  EXPECT_EQ(count("wijkflow.testing.Opened"), 20);
+  EXPECT_EQ(count("wijkflow.testing.Counted"), 20);
+  EXPECT_EQ(count("wijkflow.testing.Closed"), 7);
   EXPECT_EQ(runner.Checkpoint("event-count"), store_->LastPosition());
   ASSERT_TRUE(runner.Rebuild("event-count").ok());
   EXPECT_EQ(dump(), live);
@@ -459,13 +465,42 @@ TEST_F(EngineTest, ProjectionRebuildEqualsTheLiveModel) {
   EXPECT_EQ(dump(), live);
 }
 
+TEST_F(EngineTest, AModelWithoutACheckpointHoldsNothingAndIsNotReadBack) {
+  // A model's changes are committed only with its checkpoint, and dropped with it: a model
+  // without one holds nothing, and a runner reads none of its keys back. A value that no runner
+  // could have written there (one without a checkpoint) shows it: it is not counted on.
+  pb::ToggleData stray;
+  stray.set_count(100);
+  ASSERT_TRUE(store_
+                  ->Write({{Space::kProjections, "event-count/wijkflow.testing.Opened",
+                            stray.SerializeAsString()}},
+                          true)
+                  .ok());
+  ASSERT_TRUE(Open("t1").outcome.ok());
+  auto opened = [&](const ProjectionRunner& runner) {
+    pb::ToggleData n;
+    EXPECT_TRUE(n.ParseFromString(Dump(runner, "event-count")["wijkflow.testing.Opened"]));
+    return n.count();
+  };
+  {
+    ProjectionRunner runner(store_.get(), &registry_);
+    ASSERT_TRUE(runner.CatchUp().ok());
+    EXPECT_EQ(opened(runner), 1);
+  }
+  // Once the model has a checkpoint, a runner reads it back and counts on.
+  ASSERT_TRUE(Open("t2").outcome.ok());
+  ProjectionRunner again(store_.get(), &registry_);
+  ASSERT_TRUE(again.CatchUp().ok());
+  EXPECT_EQ(opened(again), 2);
+}
+
 TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
   ProjectionRunner live(store_.get(), &registry_);
   // 1,200 events: more than one batch of the runner's (1,024), so that a rebuild can commit in
   // more than one chunk.
   for (int i = 0; i < 400; ++i) {
-    ASSERT_TRUE(Open("t" + std::to_string(i % 7), "tally").outcome.ok());
-    ASSERT_TRUE(Close("t" + std::to_string(i % 7)).outcome.ok());
+    ASSERT_TRUE(Open(absl::StrCat("t", i % 7), "tally").outcome.ok());
+    ASSERT_TRUE(Close(absl::StrCat("t", i % 7)).outcome.ok());
     if (i % 10 == 0) {
       ASSERT_TRUE(live.CatchUp().ok());  // commits in several chunks
     }
@@ -519,7 +554,7 @@ TEST_F(EngineTest, RebuildAllEqualsTheLiveModelWhateverTheCacheHolds) {
     EXPECT_EQ(Dump(rebuilt, "stream-tally"), Dump(live, "stream-tally")) << name;
     EXPECT_EQ(rebuilt.Checkpoint("stream-tally"), store_->LastPosition());
     // Events after the rebuild are applied on top of what it committed.
-    const std::string fresh = "n" + std::to_string(i);
+    const std::string fresh = absl::StrCat("n", i);
     ASSERT_TRUE(Open(fresh, "tally").outcome.ok());
     ASSERT_TRUE(rebuilt.CatchUp().ok());
     pb::ToggleData n;
@@ -532,8 +567,8 @@ TEST_F(EngineTest, ARecordThatDoesNotParseStopsTheProjectionsAndCommitsNothing) 
   // 2,600 opens and closes: 5,200 events, six batches of the runner's, more than its ring holds,
   // and a record in the first that does not parse.
   for (int i = 0; i < 2600; ++i) {
-    ASSERT_TRUE(Open("t" + std::to_string(i % 9)).outcome.ok());
-    ASSERT_TRUE(Close("t" + std::to_string(i % 9)).outcome.ok());
+    ASSERT_TRUE(Open(absl::StrCat("t", i % 9)).outcome.ok());
+    ASSERT_TRUE(Close(absl::StrCat("t", i % 9)).outcome.ok());
   }
   engine_.reset();
   store_.reset();
@@ -554,8 +589,8 @@ TEST_F(EngineTest, ARecordThatDoesNotParseStopsTheProjectionsAndCommitsNothing) 
 
 TEST_F(EngineTest, ModelsIngestedAsTablesAreThereAfterAReopen) {
   for (int i = 0; i < 50; ++i) {
-    ASSERT_TRUE(Open("t" + std::to_string(i % 5), "tally").outcome.ok());
-    ASSERT_TRUE(Close("t" + std::to_string(i % 5)).outcome.ok());
+    ASSERT_TRUE(Open(absl::StrCat("t", i % 5), "tally").outcome.ok());
+    ASSERT_TRUE(Close(absl::StrCat("t", i % 5)).outcome.ok());
   }
   std::map<std::string, std::string> live;
   {

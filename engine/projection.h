@@ -6,57 +6,62 @@
 
 #include <google/protobuf/message.h>
 
+#include <cassert>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <typeinfo>
 
 #include "engine/workflow.h"
 
 namespace wijkflow::engine {
 
-// The model's keys as the projection sees them (the runner prefixes them with its name).
-// Reads see the writes made before them, committed or not.
+// The model as a projection sees it: keys (the runner prefixes them with the projection's name)
+// holding values of the projection's ValueType(), M below. Reads see the writes made before
+// them, committed or not. Pointers returned stay valid until the projection's Apply returns, or
+// their key is deleted.
 //
-// Values can be read and written as bytes, or, for a projection whose ValueType() is a message
-// type M, as messages: Find<M> and Edit<M> keep a value parsed between events and serialize it
-// once per commit, however often it changed, which is what makes a rebuild fast. Pointers they
-// return stay valid until the projection's Apply returns, or their key is deleted.
+// There is one way to write: Edit, which hands over the value at a key to be changed in place.
+// A projection folds events into values, each event changing a few fields of what is there, and
+// Edit says just that; a value made whole elsewhere is assigned through it (`*model.Edit<M>(key)
+// = record`). A Put(key, value) would have every fold copy its value out and back in.
+//
+// How a value is kept (parsed, between events, and serialized once per commit), whether a key
+// must be looked up in the store or is known to be new (in a rebuild, nothing is stored that the
+// runner has not seen), and what stays cached after a commit, is the runner's business: the
+// verbs say what the projection means, never what it costs.
 class ModelWriter {
  public:
   virtual ~ModelWriter() = default;
-  virtual bool Get(const std::string& key, std::string* value) = 0;
-  virtual void Put(const std::string& key, std::string value) = 0;
-  virtual void Delete(const std::string& key) = 0;
 
-  // The value at `key` as a message of the projection's ValueType; nullptr if there is none.
-  // REQUIRES (Find, Edit, Put of a message): ValueType() is not nullptr.
-  virtual const Message* Find(const std::string& key) = 0;
-  // The value at `key` to change in place, created empty if there is none.
-  virtual Message* Edit(const std::string& key) = 0;
-  // The value at `key` made empty, to be filled in: what was there is not read (a key that is
-  // new, such as one named after a stream's first event, then costs the store no lookup).
-  virtual Message* Replace(const std::string& key) {
-    Message* m = Edit(key);
-    m->Clear();
-    return m;
-  }
-
+  // The value at `key`; nullptr if there is none.
   template <class M>
   const M* Find(const std::string& key) {
-    return static_cast<const M*>(Find(key));
+    const Message* value = FindValue(key);
+    CheckType<M>(value);
+    return static_cast<const M*>(value);
   }
+  // The value at `key`, to change in place; created empty if there is none.
   template <class M>
   M* Edit(const std::string& key) {
-    return static_cast<M*>(Edit(key));
+    Message* value = EditValue(key);
+    CheckType<M>(value);
+    return static_cast<M*>(value);
   }
+  // Removes the value at `key`, if there is one.
+  virtual void Delete(const std::string& key) = 0;
+
+ protected:
+  // Find and Edit, with the value as a message of the projection's ValueType().
+  virtual const Message* FindValue(const std::string& key) = 0;
+  virtual Message* EditValue(const std::string& key) = 0;
+
+ private:
   template <class M>
-  M* Replace(const std::string& key) {
-    return static_cast<M*>(Replace(key));
+  static void CheckType([[maybe_unused]] const Message* value) {
+    static_assert(std::is_base_of_v<Message, M>, "a model's values are messages");
+    assert(value == nullptr || typeid(*value) == typeid(M));  // M is the ValueType()
   }
-  void Put(const std::string& key, const Message& value) { Replace(key)->CopyFrom(value); }
-  // Writes a value under a key that nothing else writes (one named after the event's position,
-  // say), and that the projection never reads, changes or deletes: it goes to the next commit as
-  // it is, and costs the model no entry.
-  virtual void Append(const std::string& key, const Message& value) { Put(key, value); }
 };
 
 class Projection {
@@ -67,10 +72,9 @@ class Projection {
   // Folds one event (with its decoded payload) into the model. The envelope carries no hashes:
   // they prove the log whole (EventStore::Verify), and say nothing a model could hold.
   virtual void Apply(const EventEnvelope& envelope, const Message& payload, ModelWriter& model) = 0;
-  // The message type the model's values are serialized as, so that readers (e.g. the HTTP
-  // adapter) can decode them; nullptr: the values are not protobuf messages (shown as text), and
-  // the projection uses only the model's byte access.
-  virtual const Message* ValueType() const { return nullptr; }
+  // The message type of the model's values (its default instance), which readers (e.g. the HTTP
+  // adapter) decode them as. Never nullptr.
+  virtual const Message* ValueType() const = 0;
 
   // A second key readers find a value under, made from the value's key and the value itself
   // (e.g. "by-district/<district>/<state>/<id>"); empty: none for this value.
@@ -79,7 +83,7 @@ class Projection {
   // key, written at every commit with the value, and deletes the old index key once the value
   // moves or goes. The projection neither reads nor writes index keys itself, and a rebuild holds
   // one entry per value instead of two, each serialized once.
-  // REQUIRES: ValueType() is not nullptr; index keys are never keys the projection writes.
+  // REQUIRES: index keys are never keys the projection writes.
   virtual IndexFn Index() const { return nullptr; }
 };
 

@@ -13,9 +13,10 @@
 
 #include "engine/apply_pool.h"
 #include "engine/cached_model.h"
-#include "engine/engine.h"
+#include "engine/payload_decoder.h"
 #include "events/format.h"
 #include "events/keys.h"
+#include "events/store_maintenance.h"
 
 namespace wijkflow::engine {
 namespace {
@@ -36,12 +37,15 @@ class ProjectionRunner::Impl {
     for (const auto& p : registry->projections()) {
       std::string cp;
       uint64_t at = 0;
-      if (store_->Get(Space::kMeta, CheckpointKey(p->Name()), &cp).ok() && cp.size() == 8) {
-        at = keys::DecodeBE64(cp.data());
-      }
+      const Status read = store_->Get(Space::kMeta, CheckpointKey(p->Name()), &cp);
+      if (read.ok() && cp.size() == 8) at = keys::DecodeBE64(cp.data());
       std::string prefix = std::string(p->Name()) + "/";
       entries_.push_back(std::unique_ptr<Entry>(
           new Entry{p.get(), prefix, at, CachedModel(store_, prefix, p->ValueType(), p->Index())}));
+      // A model without a checkpoint has nothing in the store: its changes are only ever
+      // committed with its checkpoint, and dropped with it. The cache knows it whole, and a key
+      // it has not seen is new, without a read (a new store's first catch-up, a new projection's).
+      if (read.IsNotFound()) entries_.back()->model.Dropped();
     }
     pool_ = std::make_unique<ApplyPool>(
         options.threads > 1 ? options.threads - 1 : 0, entries_.size(), kBatches,
@@ -193,17 +197,18 @@ class ProjectionRunner::Impl {
     unparsed_ = Status::OK();
     unparsed_at_ = UINT64_MAX;
     Batch* batch = Fill();
-    Status s = store_->ScanRecords(lowest_ + 1, [&](uint64_t position, std::string_view record) {
-      last = position;
-      batch->records.append(record);
-      batch->ends.emplace_back(position, batch->records.size());
-      if (++applied % kBatch == 0) {
-        pool_->Publish();
-        *more = applied >= options_.chunk_events || CachedBytes() > options_.model_cache_bytes;
-        if (!*more) batch = Fill();
-      }
-      return !*more && unparsed_at_ == UINT64_MAX;
-    });
+    Status s = store_->Maintenance().ScanRecords(
+        lowest_ + 1, [&](uint64_t position, std::string_view record) {
+          last = position;
+          batch->records.append(record);
+          batch->ends.emplace_back(position, batch->records.size());
+          if (++applied % kBatch == 0) {
+            pool_->Publish();
+            *more = applied >= options_.chunk_events || CachedBytes() > options_.model_cache_bytes;
+            if (!*more) batch = Fill();
+          }
+          return !*more && unparsed_at_ == UINT64_MAX;
+        });
     if (applied % kBatch != 0) pool_->Publish();
     pool_->Settle();
     if (s.ok()) {
@@ -244,7 +249,7 @@ class ProjectionRunner::Impl {
         return;
       }
       std::unique_ptr<TableWriter> table;
-      part.status = store_->NewTable(Space::kProjections, &table);
+      part.status = store_->Maintenance().NewTable(Space::kProjections, &table);
       if (!part.status.ok()) return;
       model.Write(drained[part.entry], part.begin, part.end, *table);
       part.status = table->Finish(&part.path);
@@ -316,10 +321,11 @@ class ProjectionRunner::Impl {
       std::sort(checkpoints->begin(), checkpoints->end(),
                 [](const SideWrite& a, const SideWrite& b) { return a.key < b.key; });
       std::string path;
-      if (Status s = store_->WriteTable(Space::kMeta, *checkpoints, &path); !s.ok()) return s;
+      if (Status s = store_->Maintenance().WriteTable(Space::kMeta, *checkpoints, &path); !s.ok())
+        return s;
       ingest.emplace_back(Space::kMeta, path);
     }
-    return store_->IngestTables(ingest);
+    return store_->Maintenance().IngestTables(ingest);
   }
 
   // The next batch to fill, emptied, once every projection has applied what it held.
@@ -379,6 +385,7 @@ class ProjectionRunner::Impl {
         e.projection->Apply(*ev.envelope, *ev.payload, e.model);
       }
     }
+    e.model.EndBatch();
     e.cached_bytes.store(e.model.bytes(), std::memory_order_relaxed);
   }
 

@@ -229,7 +229,8 @@ TEST(ConcurrencyTest, SmallGroupBoundStillCommitsEverythingInOrder) {
     workers.emplace_back([&, t] {
       for (size_t i = 0; i < per_thread; ++i) {
         AppendRequest r;
-        r.streams.push_back(Events("s" + std::to_string(t), ExpectedVersion::Exact(2 * i), 2));
+        r.streams.push_back(
+            Events(std::string("s") + std::to_string(t), ExpectedVersion::Exact(2 * i), 2));
         if (!store->Append(std::move(r)).status.ok()) failures++;
       }
     });
@@ -283,7 +284,7 @@ TEST(SubscriptionTest, SwitchesFromCatchUpToLiveWithoutGapOrDuplicate) {
     threads.emplace_back([&, w] {
       for (size_t i = 0; i < per_writer; ++i) {
         if (i == per_writer / 2) half_written.count_down();
-        AppendRequest r = OneEvent("w" + std::to_string(w));
+        AppendRequest r = OneEvent(std::string("w") + std::to_string(w));
         if (i % 10 == 0)
           r.streams.push_back(Events("shared-" + std::to_string(i), ExpectedVersion::Any(), 2));
         ASSERT_TRUE(store->Append(std::move(r)).status.ok());

@@ -42,6 +42,7 @@
 #include "events/position_watch.h"
 #include "events/reader.h"
 #include "events/storage.h"
+#include "events/store_maintenance.h"
 #include "events/subscription.h"
 #include "events/validate.h"
 #include "events/verify.h"
@@ -57,7 +58,8 @@ std::string ExpectedVersion::ToString() const {
 
 namespace {
 
-class EventStoreImpl final : public EventStore {
+// The store is its own maintenance interface: both are views of the one database.
+class EventStoreImpl final : public EventStore, public StoreMaintenance {
  public:
   EventStoreImpl(const StoreOptions& options, std::unique_ptr<Storage> storage,
                  uint64_t last_position, const Digest& last_global_hash, bool read_only)
@@ -117,11 +119,6 @@ class EventStoreImpl final : public EventStore {
   Status ScanAll(uint64_t from_position,
                  const std::function<bool(EventEnvelope&)>& fn) const override {
     return ScanLogEvents(*storage_, from_position, fn);
-  }
-  Status ScanRecords(
-      uint64_t from_position,
-      const std::function<bool(uint64_t position, std::string_view record)>& fn) const override {
-    return ScanLogRecords(*storage_, from_position, fn);
   }
 
   Status Head(const std::string& stream_id, StreamHead* head) const override {
@@ -188,20 +185,6 @@ class EventStoreImpl final : public EventStore {
     return FromRocks(storage_->db()->Write(write_options, &batch), "write side spaces");
   }
 
-  Status NewTable(Space space, std::unique_ptr<TableWriter>* table) override {
-    if (read_only_) return ReadOnly();
-    Storage::ReadLock lock;
-    if (Status s = storage_->LockForRead(&lock); !s.ok()) return s;
-    return storage_->NewTable(space, std::move(lock), table);
-  }
-
-  Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) override {
-    if (read_only_) return ReadOnly();
-    Storage::ReadLock lock;
-    if (Status s = storage_->LockForRead(&lock); !s.ok()) return s;
-    return storage_->IngestTables(tables);
-  }
-
   Status Scan(
       Space space, const std::string& begin, const std::string& end,
       const std::function<bool(const std::string&, const std::string&)>& fn) const override {
@@ -217,6 +200,41 @@ class EventStoreImpl final : public EventStore {
   }
 
   VerifyReport Verify() const override { return VerifyStore(*storage_); }
+
+  Status Checkpoint(const std::string& dir) const override {
+    Storage::ReadLock lock;
+    if (Status s = storage_->LockForRead(&lock); !s.ok()) return s;
+    rocksdb::Checkpoint* raw = nullptr;
+    Status s = FromRocks(rocksdb::Checkpoint::Create(storage_->db(), &raw), "checkpoint");
+    if (!s.ok()) return s;
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    // A read-only (secondary) instance cannot flush: copy the write-ahead log instead.
+    const uint64_t flush_above = read_only_ ? UINT64_MAX : 0;
+    return FromRocks(checkpoint->CreateCheckpoint(dir, flush_above), "checkpoint into " + dir);
+  }
+
+  StoreMaintenance& Maintenance() override { return *this; }
+
+  // StoreMaintenance.
+  Status ScanRecords(
+      uint64_t from_position,
+      const std::function<bool(uint64_t position, std::string_view record)>& fn) const override {
+    return ScanLogRecords(*storage_, from_position, fn);
+  }
+
+  Status NewTable(Space space, std::unique_ptr<TableWriter>* table) override {
+    if (read_only_) return ReadOnly();
+    Storage::ReadLock lock;
+    if (Status s = storage_->LockForRead(&lock); !s.ok()) return s;
+    return storage_->NewTable(space, std::move(lock), table);
+  }
+
+  Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) override {
+    if (read_only_) return ReadOnly();
+    Storage::ReadLock lock;
+    if (Status s = storage_->LockForRead(&lock); !s.ok()) return s;
+    return storage_->IngestTables(tables);
+  }
 
   Status WaitForBackgroundWork() const override {
     Storage::ReadLock lock;
@@ -236,18 +254,6 @@ class EventStoreImpl final : public EventStore {
     };
     while (busy()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     return Status::OK();
-  }
-
-  Status Checkpoint(const std::string& dir) const override {
-    Storage::ReadLock lock;
-    if (Status s = storage_->LockForRead(&lock); !s.ok()) return s;
-    rocksdb::Checkpoint* raw = nullptr;
-    Status s = FromRocks(rocksdb::Checkpoint::Create(storage_->db(), &raw), "checkpoint");
-    if (!s.ok()) return s;
-    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
-    // A read-only (secondary) instance cannot flush: copy the write-ahead log instead.
-    const uint64_t flush_above = read_only_ ? UINT64_MAX : 0;
-    return FromRocks(checkpoint->CreateCheckpoint(dir, flush_above), "checkpoint into " + dir);
   }
 
  private:
@@ -310,8 +316,8 @@ Status EventStore::OpenReadOnly(const StoreOptions& options, const std::string& 
   return OpenStore(options, dir, /*read_only=*/true, store);
 }
 
-Status EventStore::WriteTable(Space space, const std::vector<SideWrite>& writes,
-                              std::string* path) {
+Status StoreMaintenance::WriteTable(Space space, const std::vector<SideWrite>& writes,
+                                    std::string* path) {
   if (Status s = ValidateSideWrites(writes); !s.ok()) return s;
   for (const SideWrite& w : writes) {
     if (w.space != space || !w.range_end.empty()) {

@@ -32,6 +32,8 @@ class Env;
 
 namespace wijkflow {
 
+class StoreMaintenance;
+
 // What an appender expects a stream's current version to be.
 class ExpectedVersion {
  public:
@@ -138,24 +140,6 @@ struct StoreOptions {
   rocksdb::Env* env = nullptr;
 };
 
-// Receives puts and deletes in key order, keys strictly increasing.
-class SortedWrites {
- public:
-  virtual ~SortedWrites() = default;
-  virtual void Put(std::string_view key, std::string_view value) = 0;
-  virtual void Delete(std::string_view key) = 0;
-};
-
-// A table file being written (EventStore::NewTable). The first write that fails (an empty key,
-// one out of order) is kept, and returned by Finish; the writes after it are ignored. Destroyed
-// unfinished, it leaves no file.
-class TableWriter : public SortedWrites {
- public:
-  // Completes the file and gives its path, for IngestTables; an empty path if nothing was
-  // written, and then no file is left.
-  virtual Status Finish(std::string* path) = 0;
-};
-
 // Delivers events in position order, from a start position, first from disk and then live as
 // they are committed, without gap or duplicate. Destroying it stops delivery.
 class Subscription {
@@ -207,11 +191,6 @@ class EventStore {
   // before it reopens the database. The same holds for Scan().
   virtual Status ScanAll(uint64_t from_position,
                          const std::function<bool(EventEnvelope&)>& fn) const = 0;
-  // ScanAll without the parsing: each event's record as stored, valid during the call, for
-  // ParseRecord (events/format.h). A reader can then parse on other threads than the scan's.
-  virtual Status ScanRecords(
-      uint64_t from_position,
-      const std::function<bool(uint64_t position, std::string_view record)>& fn) const = 0;
   virtual Status Head(const std::string& stream_id, StreamHead* head) const = 0;
   // The receipt of the append made with `command_id`; NotFound if none was.
   virtual Status FindCommand(const std::string& command_id, AppendReceipt* receipt) const = 0;
@@ -230,16 +209,6 @@ class EventStore {
   // (projections, snapshots), never for facts.
   virtual Status Get(Space space, const std::string& key, std::string* value) const = 0;
   virtual Status Write(const std::vector<SideWrite>& writes, bool sync) = 0;
-  // Bulk loading of side spaces, for a rebuild's models. NewTable starts a table file of puts and
-  // deletes of one space, written in key order; several may be written at once, from different
-  // threads (each holds off a reopen of the database until it is finished or destroyed).
-  // IngestTables then adds finished tables to the store in one atomic step (all or none, across a
-  // crash too) and removes their files; tables of one space must not overlap. Cheaper than Write
-  // for many keys: no memtable, no log, no flush.
-  virtual Status NewTable(Space space, std::unique_ptr<TableWriter>* table) = 0;
-  // A table of `writes` (puts and deletes of `space`, keys strictly increasing), finished.
-  Status WriteTable(Space space, const std::vector<SideWrite>& writes, std::string* path);
-  virtual Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) = 0;
   // Visits keys in [begin, end) in order (end empty: to the end) until `fn` returns false.
   virtual Status Scan(
       Space space, const std::string& begin, const std::string& end,
@@ -252,9 +221,9 @@ class EventStore {
   // Recomputes every stream chain and the global chain. Reads the whole log.
   virtual VerifyReport Verify() const = 0;
 
-  // Returns once no flush or compaction is running or due, so that what follows (a measurement,
-  // say) has the machine to itself: a rebuild's tables, say, are compacted after their ingestion.
-  virtual Status WaitForBackgroundWork() const = 0;
+  // Bulk loading, raw scans and waiting for background work, for the projection runner,
+  // benchmarks and tools (events/store_maintenance.h). Lives as long as the store.
+  virtual StoreMaintenance& Maintenance() = 0;
 };
 
 }  // namespace wijkflow

@@ -9,6 +9,7 @@
 #include <future>
 #include <thread>
 
+#include "events/store_maintenance.h"
 #include "events/test_util.h"
 #include "tests/testing/temp_dir.h"
 
@@ -404,7 +405,7 @@ TEST_F(EventStoreTest, TablesAreIngestedTogetherAndABadOneIsRefusedAndLeavesNoth
   };
   for (const auto& writes : bad) {
     std::string path;
-    EXPECT_FALSE(store_->WriteTable(Space::kMeta, writes, &path).ok());
+    EXPECT_FALSE(store_->Maintenance().WriteTable(Space::kMeta, writes, &path).ok());
     EXPECT_TRUE(std::filesystem::is_empty(table_dir)) << path;
   }
   EXPECT_EQ(Dump(Space::kMeta), "b=old;c=gone;");
@@ -412,33 +413,36 @@ TEST_F(EventStoreTest, TablesAreIngestedTogetherAndABadOneIsRefusedAndLeavesNoth
   // empty key is refused.
   {
     std::unique_ptr<TableWriter> table;
-    ASSERT_TRUE(store_->NewTable(Space::kMeta, &table).ok());
+    ASSERT_TRUE(store_->Maintenance().NewTable(Space::kMeta, &table).ok());
     table->Put("a", "1");
   }
   EXPECT_TRUE(std::filesystem::is_empty(table_dir));
   std::unique_ptr<TableWriter> empty, keyless;
-  ASSERT_TRUE(store_->NewTable(Space::kMeta, &empty).ok());
+  ASSERT_TRUE(store_->Maintenance().NewTable(Space::kMeta, &empty).ok());
   std::string path = "unchanged";
   EXPECT_TRUE(empty->Finish(&path).ok());
   EXPECT_EQ(path, "");
-  ASSERT_TRUE(store_->NewTable(Space::kMeta, &keyless).ok());
+  ASSERT_TRUE(store_->Maintenance().NewTable(Space::kMeta, &keyless).ok());
   keyless->Put("", "1");
   keyless->Put("z", "2");
   EXPECT_FALSE(keyless->Finish(&path).ok());
   EXPECT_TRUE(std::filesystem::is_empty(table_dir));
 
   std::string meta, models;
-  ASSERT_TRUE(store_
-                  ->WriteTable(Space::kMeta,
-                               {{Space::kMeta, "a", "1"},
-                                {Space::kMeta, "b", "2"},
-                                {Space::kMeta, "c", std::nullopt}},
-                               &meta)
+  ASSERT_TRUE(store_->Maintenance()
+                  .WriteTable(Space::kMeta,
+                              {{Space::kMeta, "a", "1"},
+                               {Space::kMeta, "b", "2"},
+                               {Space::kMeta, "c", std::nullopt}},
+                              &meta)
                   .ok());
-  ASSERT_TRUE(
-      store_->WriteTable(Space::kProjections, {{Space::kProjections, "p", "3"}}, &models).ok());
+  ASSERT_TRUE(store_->Maintenance()
+                  .WriteTable(Space::kProjections, {{Space::kProjections, "p", "3"}}, &models)
+                  .ok());
   EXPECT_EQ(Dump(Space::kMeta), "b=old;c=gone;") << "a table written is not yet in the store";
-  ASSERT_TRUE(store_->IngestTables({{Space::kMeta, meta}, {Space::kProjections, models}}).ok());
+  ASSERT_TRUE(store_->Maintenance()
+                  .IngestTables({{Space::kMeta, meta}, {Space::kProjections, models}})
+                  .ok());
   EXPECT_EQ(Dump(Space::kMeta), "a=1;b=2;");
   EXPECT_EQ(Dump(Space::kProjections), "p=3;");
   EXPECT_TRUE(std::filesystem::is_empty(table_dir)) << "ingested tables leave no file";
@@ -450,19 +454,20 @@ TEST_F(EventStoreTest, WaitForBackgroundWorkReturnsWithEveryKeyInPlace) {
   for (int t = 0; t < 12; ++t) {
     std::vector<SideWrite> writes;
     for (int k = 0; k < 100; ++k) {
-      writes.push_back({Space::kProjections, "k" + std::to_string(1000 + k), std::to_string(t)});
+      writes.push_back(
+          {Space::kProjections, std::string("k") + std::to_string(1000 + k), std::to_string(t)});
     }
     std::string path;
-    ASSERT_TRUE(store_->WriteTable(Space::kProjections, writes, &path).ok());
-    ASSERT_TRUE(store_->IngestTables({{Space::kProjections, path}}).ok());
+    ASSERT_TRUE(store_->Maintenance().WriteTable(Space::kProjections, writes, &path).ok());
+    ASSERT_TRUE(store_->Maintenance().IngestTables({{Space::kProjections, path}}).ok());
   }
-  ASSERT_TRUE(store_->WaitForBackgroundWork().ok());
+  ASSERT_TRUE(store_->Maintenance().WaitForBackgroundWork().ok());
   std::string value;
   ASSERT_TRUE(store_->Get(Space::kProjections, "k1042", &value).ok());
   EXPECT_EQ(value, "11");
   std::unique_ptr<EventStore> reader;
   ASSERT_TRUE(EventStore::OpenReadOnly(options_, dir_.Sub("db"), &reader).ok());
-  EXPECT_TRUE(reader->WaitForBackgroundWork().ok());
+  EXPECT_TRUE(reader->Maintenance().WaitForBackgroundWork().ok());
 }
 
 TEST_F(EventStoreTest, AStoreOpenReadOnlyRefusesSideWritesAndTables) {
@@ -471,13 +476,15 @@ TEST_F(EventStoreTest, AStoreOpenReadOnlyRefusesSideWritesAndTables) {
   ASSERT_TRUE(EventStore::OpenReadOnly(options_, dir_.Sub("db"), &reader).ok());
   EXPECT_FALSE(reader->Write({{Space::kMeta, "a", "2"}}, true).ok());
   std::unique_ptr<TableWriter> table;
-  EXPECT_FALSE(reader->NewTable(Space::kMeta, &table).ok());
+  EXPECT_FALSE(reader->Maintenance().NewTable(Space::kMeta, &table).ok());
   EXPECT_EQ(table, nullptr);
   std::string path;
-  EXPECT_FALSE(reader->WriteTable(Space::kMeta, {{Space::kMeta, "b", "1"}}, &path).ok());
+  EXPECT_FALSE(
+      reader->Maintenance().WriteTable(Space::kMeta, {{Space::kMeta, "b", "1"}}, &path).ok());
   // A table the writable store made is not ingested through the read-only one either.
-  ASSERT_TRUE(store_->WriteTable(Space::kMeta, {{Space::kMeta, "b", "1"}}, &path).ok());
-  EXPECT_FALSE(reader->IngestTables({{Space::kMeta, path}}).ok());
+  ASSERT_TRUE(
+      store_->Maintenance().WriteTable(Space::kMeta, {{Space::kMeta, "b", "1"}}, &path).ok());
+  EXPECT_FALSE(reader->Maintenance().IngestTables({{Space::kMeta, path}}).ok());
   EXPECT_EQ(Dump(Space::kMeta), "a=1;");
 }
 

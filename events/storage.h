@@ -14,6 +14,7 @@
 #include "events/event_store.h"
 #include "events/format.h"
 #include "events/status.h"
+#include "events/store_maintenance.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -76,8 +77,8 @@ class Storage {
   // Adds one side write (a put, a delete or a range delete) to `batch`.
   rocksdb::Status AddSideWrite(const SideWrite& write, rocksdb::WriteBatch* batch) const;
 
-  // Bulk loading (EventStore::NewTable, IngestTables): a new table file beside the database, for
-  // puts and deletes of one space in key order, which holds `lock` until it is done; then such
+  // Bulk loading (StoreMaintenance::NewTable, IngestTables): a new table file beside the database,
+  // for puts and deletes of one space in key order, which holds `lock` until it is done; then such
   // files added to the database in one atomic step (REQUIRES: a ReadLock).
   Status NewTable(Space space, ReadLock lock, std::unique_ptr<TableWriter>* table) const;
   Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) const;

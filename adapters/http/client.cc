@@ -233,7 +233,8 @@ bool HttpClient::ReadEvent(SseEvent* out) {
         if (line.rfind("id: ", 0) == 0) e.id = value(4);
         if (line.rfind("event: ", 0) == 0) e.event = value(7);
         if (line.rfind("data: ", 0) == 0) {
-          e.data += (has_data ? "\n" : "") + value(6);
+          if (has_data) e.data += '\n';
+          e.data += value(6);
           has_data = true;
         }
       }

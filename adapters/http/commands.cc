@@ -13,6 +13,7 @@
 #include <chrono>
 #include <random>
 
+#include "absl/strings/str_cat.h"
 #include "adapters/http/handlers.h"
 #include "adapters/http/json.h"
 
@@ -152,7 +153,7 @@ Response Result(Ctx& ctx, const Call& call, const engine::Workflow& wf,
   }
   w.EndObject();
   Response r = JsonResponse(created ? 201 : 200, w.Take());
-  r.SetHeader("etag", "\"" + std::to_string(result.version) + "\"");
+  r.SetHeader("etag", absl::StrCat("\"", result.version, "\""));
   if (created) r.SetHeader("location", "/v1/" + workflow + "/" + id);
   if (result.duplicate) r.SetHeader("idempotent-replayed", "true");
   return r;

@@ -11,6 +11,10 @@ Micros ToMicros(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1'000'000 + t.nanos() / 1000;
 }
 
+// Files an instance under `key` (by state, by district): readers list the keys; the value is
+// empty.
+void List(engine::ModelWriter& model, const std::string& key) { model.Edit<Snapshot>(key); }
+
 class InstanceIndex final : public engine::Projection {
  public:
   explicit InstanceIndex(const engine::WorkflowRegistry* registry) : registry_(registry) {}
@@ -25,8 +29,7 @@ class InstanceIndex final : public engine::Projection {
     if (wf == nullptr || env.stream_id().rfind(prefix, 0) != 0) return;
     const std::string id = env.stream_id().substr(prefix.size());
     const std::string key = index_keys::Instance(env.workflow(), id);
-    // A stream's first event finds nothing to read.
-    const auto* before = env.stream_version() > 1 ? model.Find<Snapshot>(key) : nullptr;
+    const auto* before = model.Find<Snapshot>(key);
     const bool existed = before != nullptr;
     auto instance =
         wf->NewInstance(existed ? before->definition_version() : env.definition_version());
@@ -37,7 +40,7 @@ class InstanceIndex final : public engine::Projection {
     // such a stream either.
     if (!instance->Apply(env, payload).ok()) return;
 
-    Snapshot& snap = existed ? *model.Edit<Snapshot>(key) : *model.Replace<Snapshot>(key);
+    Snapshot& snap = *model.Edit<Snapshot>(key);
     snap.set_version(env.stream_version());
     snap.set_state(std::string(instance->StateName()));
     if (!existed) snap.set_definition_version(env.definition_version());
@@ -46,14 +49,14 @@ class InstanceIndex final : public engine::Projection {
 
     if (snap.state() != old_state) {
       if (existed) model.Delete(index_keys::ByState(env.workflow(), old_state) + id);
-      model.Put(index_keys::ByState(env.workflow(), snap.state()) + id, "");
+      List(model, index_keys::ByState(env.workflow(), snap.state()) + id);
     }
     const std::string district = DistrictOf(*wf, *instance);
     if (district != old_district) {
       if (!old_district.empty()) {
         model.Delete(index_keys::ByDistrict(env.workflow(), old_district) + id);
       }
-      if (!district.empty()) model.Put(index_keys::ByDistrict(env.workflow(), district) + id, "");
+      if (!district.empty()) List(model, index_keys::ByDistrict(env.workflow(), district) + id);
     }
   }
 

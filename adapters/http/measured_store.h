@@ -9,6 +9,7 @@
 
 #include "adapters/http/metrics.h"
 #include "events/event_store.h"
+#include "events/store_maintenance.h"
 
 namespace wijkflow::http {
 
@@ -60,11 +61,6 @@ class MeasuredStore final : public EventStore {
                  const std::function<bool(EventEnvelope&)>& fn) const override {
     return inner_->ScanAll(from_position, fn);
   }
-  Status ScanRecords(
-      uint64_t from_position,
-      const std::function<bool(uint64_t position, std::string_view record)>& fn) const override {
-    return inner_->ScanRecords(from_position, fn);
-  }
   Status Head(const std::string& stream_id, StreamHead* head) const override {
     return inner_->Head(stream_id, head);
   }
@@ -82,12 +78,6 @@ class MeasuredStore final : public EventStore {
   Status Get(Space space, const std::string& key, std::string* value) const override {
     return inner_->Get(space, key, value);
   }
-  Status NewTable(Space space, std::unique_ptr<TableWriter>* table) override {
-    return inner_->NewTable(space, table);
-  }
-  Status IngestTables(const std::vector<std::pair<Space, std::string>>& tables) override {
-    return inner_->IngestTables(tables);
-  }
   Status Write(const std::vector<SideWrite>& writes, bool sync) override {
     return inner_->Write(writes, sync);
   }
@@ -98,7 +88,8 @@ class MeasuredStore final : public EventStore {
   }
   Status Checkpoint(const std::string& dir) const override { return inner_->Checkpoint(dir); }
   VerifyReport Verify() const override { return inner_->Verify(); }
-  Status WaitForBackgroundWork() const override { return inner_->WaitForBackgroundWork(); }
+  // Nothing of maintenance is measured.
+  StoreMaintenance& Maintenance() override { return inner_->Maintenance(); }
 
  private:
   void Record(std::chrono::steady_clock::time_point start) {

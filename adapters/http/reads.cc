@@ -3,6 +3,7 @@
 #include <google/protobuf/stubs/common.h>
 #include <google/protobuf/util/time_util.h>
 
+#include "absl/strings/str_cat.h"
 #include "adapters/http/handlers.h"
 #include "adapters/http/instance_index.h"
 #include "adapters/http/json.h"
@@ -70,7 +71,7 @@ Response GetInstance(Ctx& ctx, Call& call) {
   engine::Outcome o = ctx.engine.Get(call.Param("workflow"), call.Param("id"), as_of, &view);
   if (!o.ok()) return call.Fail(Problem::FromOutcome(o));
   if (!InScope(call, *wf, *view.instance, &error)) return error;
-  const std::string etag = "\"" + std::to_string(view.version) + "\"";
+  const std::string etag = absl::StrCat("\"", view.version, "\"");
   if (!as_of && call.req.Header("if-none-match") == etag) {
     Response r;
     r.status = 304;

@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "adapters/http/client.h"
 #include "adapters/http/json.h"
 #include "engine/projection_runner.h"
@@ -57,7 +58,7 @@ int EnvInt(const char* name, int fallback) {
 Micros Base() { return *http::ParseTime("2024-01-01T09:00:00Z"); }
 // Each trial's server starts its simulated clock a month after the previous one's.
 Micros TrialStart(int trial) { return Base() + trial * 30 * kDay; }
-std::string Round(int trial) { return "r" + std::to_string(trial); }
+std::string Round(int trial) { return absl::StrCat("r", trial); }
 // A round whose opening timer the load fires while the server may be killed.
 std::string LateRound(int trial) { return "late" + std::to_string(trial); }
 
@@ -247,8 +248,7 @@ void RunClient(const Server& s, int trial, int client, Ledger* ledger) {
       std::lock_guard<std::mutex> lock(ledger->mu);
       ledger->advance_acked = r.status == 200;
     }
-    const std::string id =
-        "i" + std::to_string(trial) + "-" + std::to_string(client) + "-" + std::to_string(n);
+    const std::string id = absl::StrCat("i", trial, "-", client, "-", n);
     const std::string submit = R"({"district":"feijenoord","roundId":")" + Round(trial) +
                                R"(","title":"Buurtfeest","description":"Een feest voor de straat",)"
                                R"("requestedCents":"150000","channel":"CHANNEL_DIGITAL",)"

@@ -19,6 +19,7 @@
 #include "adapters/http/instance_index.h"
 #include "adapters/http/json.h"
 #include "engine/engine.h"
+#include "engine/payload_decoder.h"
 #include "events/format.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "workflows/register_all.h"
@@ -38,50 +39,26 @@ engine::WorkflowRegistry& Registry() {
   return *registry;
 }
 
-// A projection's model in memory, with the byte and the message access the runner gives.
+// A projection's model in memory.
 class MapModel final : public engine::ModelWriter {
  public:
   explicit MapModel(const engine::Message* prototype) : prototype_(prototype) {}
 
-  bool Get(const std::string& key, std::string* value) override {
-    if (auto it = messages_.find(key); it != messages_.end()) {
-      it->second->SerializeToString(value);
-      return true;
-    }
-    auto it = bytes_.find(key);
-    if (it == bytes_.end()) return false;
-    *value = it->second;
-    return true;
-  }
-  void Put(const std::string& key, std::string value) override {
-    messages_.erase(key);
-    bytes_[key] = std::move(value);
-  }
-  void Delete(const std::string& key) override {
-    messages_.erase(key);
-    bytes_.erase(key);
-  }
-  const engine::Message* Find(const std::string& key) override { return Parsed(key, false); }
-  engine::Message* Edit(const std::string& key) override { return Parsed(key, true); }
+  void Delete(const std::string& key) override { values_.erase(key); }
 
  private:
-  // The value at `key` as a message, parsed from its bytes if need be; made empty if absent and
-  // `create`. A value whose bytes do not parse reads as empty, as a projection would find it.
-  engine::Message* Parsed(const std::string& key, bool create) {
-    if (auto it = messages_.find(key); it != messages_.end()) return it->second.get();
-    auto bytes = bytes_.find(key);
-    if (bytes == bytes_.end() && !create) return nullptr;
-    std::unique_ptr<engine::Message> m(prototype_->New());
-    if (bytes != bytes_.end()) {
-      (void)m->ParseFromString(bytes->second);
-      bytes_.erase(bytes);
-    }
-    return (messages_[key] = std::move(m)).get();
+  const engine::Message* FindValue(const std::string& key) override {
+    auto it = values_.find(key);
+    return it == values_.end() ? nullptr : it->second.get();
+  }
+  engine::Message* EditValue(const std::string& key) override {
+    std::unique_ptr<engine::Message>& value = values_[key];
+    if (!value) value.reset(prototype_->New());
+    return value.get();
   }
 
   const engine::Message* prototype_;
-  std::map<std::string, std::string> bytes_;
-  std::map<std::string, std::unique_ptr<engine::Message>> messages_;
+  std::map<std::string, std::unique_ptr<engine::Message>> values_;
 };
 
 // Folds the record into an instance of its workflow as replay would: as the first event of a new

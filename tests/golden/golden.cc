@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "adapters/export/log_jsonl.h"
 #include "engine/json.h"
 #include "tools/scenario/scenario.h"
@@ -28,7 +29,8 @@ void DescribeInstances(const std::vector<EventEnvelope>& log, engine::Engine& en
     for (const EventEnvelope* e : events) {
       auto payload = engine::DecodePayload(*e);
       engine::Outcome o = payload ? inst->Apply(*e, *payload) : engine::Outcome::NotFound("type");
-      out << " " << (o.ok() ? std::string(inst->StateName()) : "<" + o.ToString() + ">");
+      out << " "
+          << (o.ok() ? std::string(inst->StateName()) : absl::StrCat("<", o.ToString(), ">"));
     }
     engine::InstanceView v;
     const std::string id = stream.substr(stream.find('/') + 1);

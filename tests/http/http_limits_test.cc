@@ -1,5 +1,6 @@
 // The connection layer: keep-alive, pipelining (bounded), body and header limits, slow
 // requests, idle connections, malformed requests, Expect: 100-continue, HTTP/1.0.
+#include "absl/strings/str_cat.h"
 #include "tests/http/http_fixture.h"
 
 namespace wijkflow::http::testing {
@@ -39,14 +40,13 @@ TEST_F(LimitsTest, KeepAliveServesManyRequestsOnOneConnection) {
 TEST_F(LimitsTest, PipelinedRequestsAreAnsweredInOrderBeyondTheReadAheadBound) {
   auto c = Connect();
   std::string batch;
-  for (int i = 0; i < 12; ++i)
-    batch += OpenRequest("p" + std::to_string(i), "r" + std::to_string(i));
+  for (int i = 0; i < 12; ++i) batch += OpenRequest(absl::StrCat("p", i), absl::StrCat("r", i));
   ASSERT_TRUE(c->SendRaw(batch));  // three times max_pipelined, in one write
   for (int i = 0; i < 12; ++i) {
     ClientResponse r;
     ASSERT_TRUE(c->ReadResponse(&r)) << i << ": " << c->error();
     EXPECT_EQ(r.status, 201) << r.body;
-    EXPECT_EQ(r.Header("x-request-id"), "r" + std::to_string(i));
+    EXPECT_EQ(r.Header("x-request-id"), absl::StrCat("r", i));
   }
   EXPECT_EQ(LastPosition(), 12u);
 }

@@ -115,10 +115,13 @@ TEST_F(ReadTest, ReadModelsByKeyAndByPrefix) {
   ClientResponse one =
       Get("/v1/projections/event-count?key=wijkflow.testing.Closed&" + min, kAuditor);
   ASSERT_EQ(one.status, 200) << one.body;
-  EXPECT_EQ(JsonString(one.body, "value"), "1");
+  EXPECT_NE(JsonField(one.body, "value").find(R"("count":"1")"), std::string::npos) << one.body;
   ClientResponse scan =
       Get("/v1/projections/event-count?prefix=wijkflow.testing.&" + min, kAuditor);
-  EXPECT_NE(scan.body.find(R"({"key":"wijkflow.testing.Opened","value":"1"})"), std::string::npos)
+  const size_t opened = scan.body.find(R"({"key":"wijkflow.testing.Opened","value":{)");
+  ASSERT_NE(opened, std::string::npos) << scan.body;
+  EXPECT_NE(scan.body.substr(opened, scan.body.find('}', opened) - opened).find(R"("count":"1")"),
+            std::string::npos)
       << scan.body;
   // A typed model is decoded through the type its projection declares.
   ClientResponse typed = Get("/v1/projections/instances?key=i/toggles/t1&" + min, kAuditor);

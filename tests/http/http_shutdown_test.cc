@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "tests/http/http_fixture.h"
 
 namespace wijkflow::http::testing {
@@ -57,7 +58,7 @@ class Load {
 };
 
 std::string PostOpen(HttpClient& c, int client, int n) {
-  const std::string id = "c" + std::to_string(client) + "-" + std::to_string(n);
+  const std::string id = absl::StrCat("c", client, "-", n);
   ClientResponse r;
   if (!c.Post("/v1/toggles/" + id + "/commands/Open", kDesk, R"({"district":"feijenoord"})", &r,
               {{"Idempotency-Key", id}})) {

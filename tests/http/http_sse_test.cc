@@ -1,5 +1,6 @@
 // The live global log as Server-Sent Events: recorded events first, then live ones, and a
 // reconnecting client resumes after Last-Event-ID without gap or duplicate.
+#include "absl/strings/str_cat.h"
 #include "tests/http/http_fixture.h"
 
 namespace wijkflow::http::testing {
@@ -51,12 +52,12 @@ TEST_F(SseTest, RecordedEventsThenLiveOnes) {
 }
 
 TEST_F(SseTest, ResumeAfterLastEventIdWithoutGapOrDuplicate) {
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(Open("t" + std::to_string(i)).status, 201);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(Open(absl::StrCat("t", i)).status, 201);
   {
     auto first = OpenStream("/v1/events");
     EXPECT_EQ(ReadIds(*first, 3), (std::vector<std::string>{"1", "2", "3"}));
   }  // the client goes away after event 3
-  for (int i = 5; i < 8; ++i) ASSERT_EQ(Open("t" + std::to_string(i)).status, 201);
+  for (int i = 5; i < 8; ++i) ASSERT_EQ(Open(absl::StrCat("t", i)).status, 201);
   auto again = OpenStream("/v1/events", {{"Last-Event-ID", "3"}});
   EXPECT_EQ(ReadIds(*again, 5), (std::vector<std::string>{"4", "5", "6", "7", "8"}));
   ASSERT_EQ(Command("t7", "Close", "{}").status, 200);

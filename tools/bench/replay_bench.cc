@@ -16,6 +16,7 @@
 
 #include "engine/engine.h"
 #include "engine/projection_runner.h"
+#include "events/store_maintenance.h"
 #include "tools/bench/bench.h"
 #include "tools/simulate/simulation.h"
 #include "workflows/register_all.h"
@@ -34,8 +35,8 @@ struct Settings {
 };
 
 // Waits for the store's flushes and compactions, so that a measurement has the machine to itself.
-void Quiet(const EventStore& store) {
-  Status s = store.WaitForBackgroundWork();
+void Quiet(EventStore& store) {
+  Status s = store.Maintenance().WaitForBackgroundWork();
   if (!s.ok()) throw std::runtime_error("wait for background work: " + s.ToString());
 }
 

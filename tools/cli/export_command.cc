@@ -6,6 +6,7 @@
 
 #include "adapters/export/log_jsonl.h"
 #include "engine/json.h"
+#include "engine/payload_decoder.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/common.h"
 #include "workflows/common/time.h"

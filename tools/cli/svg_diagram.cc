@@ -5,6 +5,7 @@
 #include <deque>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "tools/cli/html_escape.h"
 
 namespace wijkflow::cli {
@@ -117,8 +118,8 @@ std::string ToSvg(const engine::WorkflowInfo& info, const std::map<std::string, 
     double lx, ly;
     if (t.from == t.to) {
       const double x = a.x + NodeWidth(a.state) / 2, r = 28 + 16 * k;
-      d = "M" + Num(x) + "," + Num(a.y - 6) + " C" + Num(x + r) + "," + Num(a.y - 26) + " " +
-          Num(x + r) + "," + Num(a.y + 26) + " " + Num(x) + "," + Num(a.y + 6);
+      d = absl::StrCat("M", Num(x), ",", Num(a.y - 6), " C", Num(x + r), ",", Num(a.y - 26), " ",
+                       Num(x + r), ",", Num(a.y + 26), " ", Num(x), ",", Num(a.y + 6));
       lx = x + r * 0.75 + 4, ly = a.y + 4;
     } else {
       const bool down = b.rank > a.rank;
@@ -130,8 +131,8 @@ std::string ToSvg(const engine::WorkflowInfo& info, const std::map<std::string, 
       if (!down && !up) bend = 35 + 20.0 * k;
       const double dx = x2 - x1, dy = y2 - y1, len = std::max(1.0, std::hypot(dx, dy));
       const double cx = (x1 + x2) / 2 - dy / len * bend, cy = (y1 + y2) / 2 + dx / len * bend;
-      d = "M" + Num(x1) + "," + Num(y1) + " Q" + Num(cx) + "," + Num(cy) + " " + Num(x2) + "," +
-          Num(y2);
+      d = absl::StrCat("M", Num(x1), ",", Num(y1), " Q", Num(cx), ",", Num(cy), " ", Num(x2), ",",
+                       Num(y2));
       lx = 0.25 * x1 + 0.5 * cx + 0.25 * x2, ly = 0.25 * y1 + 0.5 * cy + 0.25 * y2;
     }
     const char* kind = count > 0 ? "taken" : "plain";

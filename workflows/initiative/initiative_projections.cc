@@ -35,14 +35,11 @@ class InitiativesProjection final : public engine::Projection {
     if (env.workflow() != kWorkflow) return;
     const std::string id = InstanceIdOf(env);
     const std::string key = "by-id/" + id;
-    // A stream's first event finds nothing to read.
-    const auto* before =
-        env.stream_version() > 1 ? model.Find<pb::InitiativeSummary>(key) : nullptr;
+    const auto* before = model.Find<pb::InitiativeSummary>(key);
     std::string state =
         NextState(NewInitiativeInstance, before ? before->state() : "", env, payload);
     if (state.empty()) return;
-    auto* s =
-        before ? model.Edit<pb::InitiativeSummary>(key) : model.Replace<pb::InitiativeSummary>(key);
+    auto* s = model.Edit<pb::InitiativeSummary>(key);
     if (const auto* e = As<pb::InitiativeSubmitted>(payload)) {
       s->set_id(id);
       s->set_district(e->district());
@@ -108,7 +105,7 @@ class DecisionRegisterProjection final : public engine::Projection {
     if (env.workflow() != kWorkflow) return;
     const std::string key = "by-initiative/" + InstanceIdOf(env);
     if (const auto* e = As<pb::InitiativeSubmitted>(payload)) {
-      auto* r = model.Replace<pb::DecisionRecord>(key);
+      auto* r = model.Edit<pb::DecisionRecord>(key);
       r->set_initiative_id(InstanceIdOf(env));
       r->set_district(e->district());
       r->set_round_id(e->round_id());
@@ -128,8 +125,10 @@ class DecisionRegisterProjection final : public engine::Projection {
     r.set_on_behalf_of(env.actor().on_behalf_of());
     *r.mutable_effective_date() = env.effective_date();
     *r.mutable_recorded_at() = env.recorded_at();
-    model.Append("by-district/" + r.district() + "/" + PositionKey(env.position()), r);
-    model.Put(key, r);
+    // Every decision under its district, in the order taken; the latest also under the initiative.
+    *model.Edit<pb::DecisionRecord>("by-district/" + r.district() + "/" +
+                                    PositionKey(env.position())) = r;
+    *model.Edit<pb::DecisionRecord>(key) = std::move(r);
   }
 };
 
@@ -150,8 +149,7 @@ class PublicationFeedProjection final : public engine::Projection {
     const int64_t granted = GrantedAfter(payload);
     if (submitted == nullptr && published == nullptr && granted < 0) return;
     const std::string key = "by-initiative/" + InstanceIdOf(env);
-    auto* e = submitted ? model.Replace<pb::PublicationEntry>(key)
-                        : model.Edit<pb::PublicationEntry>(key);
+    auto* e = model.Edit<pb::PublicationEntry>(key);
     if (submitted) {
       e->set_initiative_id(InstanceIdOf(env));
       e->set_district(submitted->district());
