@@ -19,15 +19,7 @@ class OrderOfReceipt : public InitiativeScenario {
   // Submitted to the small round `at`, and under review.
   void Received(const std::string& id, int64_t cents, Micros at) {
     AdvanceTo(at);
-    ipb::Submit s;
-    s.set_district("feijenoord");
-    s.set_round_id(kSmall);
-    s.set_title("Initiative " + id);
-    s.set_requested_cents(cents);
-    s.set_channel(ipb::CHANNEL_DIGITAL);
-    s.mutable_applicant()->set_id(Applicant(id));
-    s.mutable_applicant()->set_email(id + "@example.org");
-    Ok(Do(kInitiatives, id, s, Applicant(id), "applicant"));
+    Ok(Submit(id, kSmall, cents));
     Ok(Review(id));
   }
   ipb::Grant GrantOf(int64_t cents) {
